@@ -1,0 +1,30 @@
+"""databoard: publish pandas and Plotly dashboards on the web."""
+
+from .charts.kinds import Bar, Choropleth, Kpi, Line, Scatter
+from .dashboard import Chart, Dashboard, View
+from .filters import MultiSelect, Range, Select
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config=None):
+    """Create the Flask app (see :func:`databoard.web.app.create_app`)."""
+    from .web.app import create_app as factory
+
+    return factory(test_config)
+
+
+__all__ = [
+    "Bar",
+    "Chart",
+    "Choropleth",
+    "Dashboard",
+    "Kpi",
+    "Line",
+    "MultiSelect",
+    "Range",
+    "Scatter",
+    "Select",
+    "View",
+    "create_app",
+]

@@ -1,0 +1,253 @@
+"""Filters: the controls a viewer sets, each stored in the query string.
+
+A filter with a ``column`` narrows every dataset that has that column; one without is a
+parameter that chart functions read from the view. Each kind validates its own query
+parameters, so a bad value is a 400 naming the parameter, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from .errors import BadParameter
+
+FILTER_KINDS: dict[str, type[Filter]] = {}
+
+
+class Filter:
+    """Base of all filter kinds; subclasses register themselves under ``kind``.
+
+    :param name: the filter's name, used in the view and by default as its parameter.
+    :param column: the dataset column it narrows, or ``None`` for a chart parameter.
+    :param label: the text shown next to the control.
+    :param default: the value when the query string does not set it.
+    """
+
+    kind: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        name: str,
+        column: str | None = None,
+        *,
+        label: str | None = None,
+        default: Any = None,
+    ):
+        self.name = name
+        self.column = column
+        self.label = label or name.replace("_", " ").capitalize()
+        self.default = default
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        FILTER_KINDS[cls.kind] = cls
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Return the query-string parameters this filter reads."""
+        return (self.name,)
+
+    def bind(self, frames: Sequence[pd.DataFrame]) -> None:
+        """Derive options or bounds from the loaded datasets that have the column."""
+
+    def parse(self, args) -> Any:
+        """Return the filter's value from a multi-valued mapping of query arguments."""
+        raise NotImplementedError
+
+    def apply(self, frame: pd.DataFrame, value: Any) -> pd.DataFrame:
+        """Return the rows of *frame* that pass the filter."""
+        raise NotImplementedError
+
+    def to_query(self, value: Any) -> list[tuple[str, str]]:
+        """Return the query-string pairs that reproduce *value*."""
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """Return the filter's JSON description for the API and the page."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "label": self.label,
+            "column": self.column,
+            "params": list(self.params),
+            "default": self.default,
+        }
+
+
+def _single(args, param: str) -> str | None:
+    values = args.getlist(param)
+    if len(values) > 1:
+        raise BadParameter(param, f"'{param}' may be given once, not {len(values)} times")
+    return values[0] if values else None
+
+
+def _coerce(value: str, like: Any, param: str) -> Any:
+    """Turn the text *value* into the type of *like* (int, float or text)."""
+    if isinstance(like, bool) or not isinstance(like, int | float):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadParameter(param, f"'{param}' must be a number, not {value!r}") from None
+    if isinstance(like, int):
+        if not number.is_integer():
+            raise BadParameter(param, f"'{param}' must be a whole number, not {value!r}")
+        return int(number)
+    return number
+
+
+def _unique(frames: Sequence[pd.DataFrame], column: str) -> list:
+    values = pd.concat([f[column] for f in frames], ignore_index=True).dropna()
+    return sorted(values.unique().tolist())
+
+
+class _Choice(Filter):
+    """Shared option handling of the select kinds."""
+
+    def __init__(self, name, column=None, *, options=None, labels=None, **kwargs):
+        super().__init__(name, column, **kwargs)
+        self.options: list = list(options) if options is not None else []
+        #: a column holding each option's display text, or a mapping option -> text
+        self.labels = labels
+        self.option_labels: dict = dict(labels) if isinstance(labels, dict) else {}
+
+    def bind(self, frames):
+        if not frames or self.column is None:
+            return
+        if not self.options:
+            self.options = _unique(frames, self.column)
+        if isinstance(self.labels, str):
+            pairs = pd.concat([f[[self.column, self.labels]] for f in frames])
+            pairs = pairs.dropna().drop_duplicates(self.column)
+            self.option_labels = dict(zip(pairs[self.column], pairs[self.labels], strict=True))
+            self.options.sort(key=lambda o: str(self.option_labels.get(o, o)))
+
+    def label_of(self, option) -> str:
+        """Return the display text of *option*."""
+        return str(self.option_labels.get(option, option))
+
+    def _check(self, value: str, param: str):
+        option = _coerce(value, self.options[0], param) if self.options else value
+        if option not in self._allowed:
+            raise BadParameter(param, f"unknown value {value!r} for '{param}'")
+        return option
+
+    @property
+    def _allowed(self) -> set:
+        if getattr(self, "_allowed_cache", None) is None:
+            self._allowed_cache = set(self.options)
+        return self._allowed_cache
+
+    def describe(self):
+        return super().describe() | {
+            "options": [{"value": o, "label": self.label_of(o)} for o in self.options]
+        }
+
+
+class MultiSelect(_Choice):
+    """Pick any number of categories; the parameter repeats (``?country=USA&country=CHN``).
+
+    With no parameter the default applies (all options if the default is ``None``).
+    """
+
+    kind = "multiselect"
+
+    def parse(self, args):
+        values = args.getlist(self.name)
+        if not values:
+            return list(self.default) if self.default is not None else list(self.options)
+        chosen = []
+        for value in values:
+            option = self._check(value, self.name)
+            if option not in chosen:
+                chosen.append(option)
+        return chosen
+
+    def apply(self, frame, value):
+        return frame[frame[self.column].isin(value)]
+
+    def to_query(self, value):
+        return [(self.name, str(v)) for v in value]
+
+
+class Select(_Choice):
+    """Pick one option; ``default=None`` means "let the chart choose"."""
+
+    kind = "select"
+
+    def parse(self, args):
+        value = _single(args, self.name)
+        if value is None or value == "":
+            return self.default
+        return self._check(value, self.name)
+
+    def apply(self, frame, value):
+        if value is None:
+            return frame
+        return frame[frame[self.column] == value]
+
+    def to_query(self, value):
+        return [] if value is None else [(self.name, str(value))]
+
+
+class Range(Filter):
+    """A closed interval of numbers or years, as two parameters (``from`` and ``to``).
+
+    :param params: the names of the lower and upper parameters.
+    :param bounds: the smallest and largest allowed values; derived from the data if
+        not given.
+    """
+
+    kind = "range"
+
+    def __init__(self, name, column=None, *, params=None, bounds=None, **kwargs):
+        super().__init__(name, column, **kwargs)
+        self._params = tuple(params) if params else (f"{name}_from", f"{name}_to")
+        self.bounds = tuple(bounds) if bounds else None
+
+    @property
+    def params(self):
+        return self._params
+
+    def bind(self, frames):
+        if self.bounds is None and frames and self.column is not None:
+            values = pd.concat([f[self.column] for f in frames]).dropna()
+            low, high = values.min(), values.max()
+            self.bounds = (low.item(), high.item()) if hasattr(low, "item") else (low, high)
+        if self.default is None and self.bounds is not None:
+            self.default = self.bounds
+
+    def parse(self, args):
+        low_param, high_param = self._params
+        low, high = self.default
+        bounds = self.bounds or self.default
+        value = []
+        for param, fallback in ((low_param, low), (high_param, high)):
+            text = _single(args, param)
+            if text is None or text == "":
+                value.append(fallback)
+                continue
+            number = _coerce(text, bounds[0], param)
+            if not bounds[0] <= number <= bounds[1]:
+                raise BadParameter(
+                    param, f"'{param}' must be between {bounds[0]} and {bounds[1]}, not {text}"
+                )
+            value.append(number)
+        if value[0] > value[1]:
+            raise BadParameter(
+                low_param, f"'{low_param}' ({value[0]}) is after '{high_param}' ({value[1]})"
+            )
+        return tuple(value)
+
+    def apply(self, frame, value):
+        column = frame[self.column]
+        return frame[(column >= value[0]) & (column <= value[1])]
+
+    def to_query(self, value):
+        return [(p, str(v)) for p, v in zip(self._params, value, strict=True)]
+
+    def describe(self):
+        return super().describe() | {"bounds": list(self.bounds) if self.bounds else None}

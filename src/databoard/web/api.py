@@ -1,0 +1,81 @@
+"""The JSON API under ``/api/v1``: the same query parameters as the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from ..site import get_site
+from .views import Request, dashboard_detail, dashboard_summary, figure_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
+    return response
+
+
+@bp.get("/dashboards")
+def dashboards():
+    """List the dashboards."""
+    site = get_site()
+    return jsonify({"dashboards": [dashboard_summary(d) for d in site.dashboards.values()]})
+
+
+@bp.get("/dashboards/<slug>")
+def dashboard(slug: str):
+    """Describe a dashboard: its filters (with options and defaults) and charts."""
+    return jsonify(dashboard_detail(get_site().get(slug)))
+
+
+@bp.get("/dashboards/<slug>/charts/<chart_id>")
+def chart(slug: str, chart_id: str):
+    """Return the chart's Plotly figure JSON for the filters in the query string."""
+    result = Request.from_request(slug).render(chart_id)
+    return _cached(Response(figure_json(result.figure), mimetype="application/json"))
+
+
+def _provenance(req: Request, chart_id: str) -> dict:
+    chart = req.dashboard.get_chart(chart_id)
+    names = req.dashboard.chart_filters(chart)
+    return {
+        "dashboard": req.dashboard.slug,
+        "chart": chart.id,
+        "title": chart.title,
+        "filters": req.query_string(names),
+        "source": chart.source,
+        "updated": chart.updated,
+        "unit": chart.unit,
+        "attribution": req.dashboard.attribution,
+        "license": req.dashboard.license,
+    }
+
+
+@bp.get("/dashboards/<slug>/charts/<chart_id>/data.json")
+def chart_data_json(slug: str, chart_id: str):
+    """Return the rows behind a chart, with the filters, source and data date."""
+    req = Request.from_request(slug)
+    frame = req.render(chart_id).frame
+    body = figure_json(_provenance(req, chart_id))[:-1]
+    body += ',"columns":' + figure_json([str(c) for c in frame.columns])
+    body += ',"rows":' + frame.to_json(orient="values", date_format="iso") + "}"
+    return _cached(Response(body, mimetype="application/json"))
+
+
+@bp.get("/dashboards/<slug>/charts/<chart_id>/data.csv")
+def chart_data_csv(slug: str, chart_id: str):
+    """Return the rows behind a chart as CSV, after ``#`` lines saying where they come from."""
+    req = Request.from_request(slug)
+    frame = req.render(chart_id).frame
+    out = io.StringIO()
+    for key, value in _provenance(req, chart_id).items():
+        if value:
+            out.write(f"# {key}: {value}\n")
+    frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
+    name = f"{slug}-{chart_id}.csv"
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _cached(response)

@@ -1,0 +1,46 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask
+from flask_compress import Compress
+
+from .. import site
+from ..settings import DEFAULTS
+from . import api, assets, errors, pages
+
+compress = Compress()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: defaults, then ``DATABOARD_*`` variables, then *test_config*.
+
+    The dashboards and their data are loaded here, once per process, before the first
+    request (and before gunicorn forks its workers when it preloads the app).
+    """
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("DATABOARD")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        ["text/html", "application/json", "text/csv", "text/css", "application/javascript"],
+    )
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    if not app.debug:
+        app.logger.setLevel(logging.INFO)
+
+    compress.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+    site.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app
