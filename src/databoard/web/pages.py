@@ -40,7 +40,10 @@ def dashboard(slug: str):
             board=board,
             view=req.view,
             state_json=figure_json(state),
-            query=req.query_string(),
+            chart_queries={
+                cid: req.query_string(board.chart_filters(chart))
+                for cid, chart in board.charts.items()
+            },
             updated=sorted({(c.source, c.updated) for c in board.charts.values() if c.updated}),
         )
     )

@@ -1,19 +1,13 @@
-"""The ``databoard`` command line."""
+"""``databoard serve``: run the app."""
 
 from __future__ import annotations
 
 import click
 
-from . import create_app
+from .. import create_app
 
 
-@click.group()
-@click.version_option(package_name="databoard")
-def main():
-    """Publish pandas and Plotly dashboards on the web."""
-
-
-@main.command()
+@click.command()
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -33,8 +27,6 @@ def main():
 def serve(host: str, port: int, debug: bool):
     """Serve the dashboards (by default the bundled World Bank dashboard)."""
     app = create_app()
-    click.echo(
-        f"databoard: serving {', '.join(app.extensions['databoard'].dashboards)} "
-        f"at http://{host}:{port}/"
-    )
+    names = ", ".join(app.extensions["databoard"].dashboards)
+    click.echo(f"databoard: serving {names} at http://{host}:{port}/")
     app.run(host=host, port=port, debug=debug, use_reloader=debug)

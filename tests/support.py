@@ -1,0 +1,113 @@
+"""Helpers shared by the tests: real server processes on free loopback ports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+WORLDBANK_DATA = ROOT / "src" / "databoard" / "dashboards" / "worldbank" / "data"
+CHROMIUM = "/usr/bin/chromium"
+#: Flags that keep Chromium from calling out to the network on its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bin_path(name: str) -> str:
+    """Return the path of a console script installed next to this Python."""
+    return str(Path(sys.executable).with_name(name))
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str],
+    url: str,
+    env: dict | None = None,
+    ready_path: str = "/healthz",
+    timeout: float = 60,
+    cwd: str | Path | None = None,
+) -> Iterator[subprocess.Popen]:
+    """Run *command* until ``url + ready_path`` answers 200, then yield the process.
+
+    If the process dies first, its output is part of the failure message. It is
+    terminated (then killed) on the way out.
+    """
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=cwd,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                output = proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError(f"{command} exited with {proc.returncode}:\n{output}")
+            try:
+                if requests.get(url + ready_path, timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{command} did not answer at {url} in {timeout} s")
+            time.sleep(0.1)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@contextlib.contextmanager
+def gunicorn(*args: str, env: dict | None = None) -> Iterator[str]:
+    """Serve ``databoard:create_app()`` with gunicorn on a free port; yield its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", *args, "databoard:create_app()"]
+    with running(command, url, env=env):
+        yield url
+
+
+def raw_indicator(code: str):
+    """Read indicator *code* straight from the bundled CSV files with plain pandas.
+
+    :return: the wide table as published, indexed by country code, one column per year.
+    """
+    import pandas as pd
+
+    for path in sorted(WORLDBANK_DATA.glob("API_*.csv")):
+        table = pd.read_csv(path, skiprows=4, encoding="utf-8-sig")
+        if (table["Indicator Code"] == code).all():
+            return table.set_index("Country Code")
+    raise LookupError(code)
