@@ -16,6 +16,16 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 WORLDBANK_DATA = ROOT / "src" / "databoard" / "dashboards" / "worldbank" / "data"
 CHROMIUM = "/usr/bin/chromium"
+#: A small made-up orders file for dashboards written by the tests.
+ORDERS_CSV = """\
+date,region,product,units,revenue
+2024-01-15,North,Basic,12,240.0
+2024-01-20,South,Plus,5,225.0
+2024-02-03,North,Plus,7,315.0
+2024-02-17,East,Basic,20,400.0
+2024-03-02,South,Basic,9,180.0
+"""
+
 #: Flags that keep Chromium from calling out to the network on its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,7 +81,7 @@ def running(
             try:
                 if requests.get(url + ready_path, timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy starting
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{command} did not answer at {url} in {timeout} s")

@@ -1,6 +1,6 @@
 """databoard: publish pandas and Plotly dashboards on the web."""
 
-from .charts.kinds import Bar, Choropleth, Kpi, Line, Scatter
+from .charts.kinds import Area, Bar, Box, Choropleth, Histogram, Kpi, Line, Pie, Scatter, Table
 from .dashboard import Chart, Dashboard, View
 from .filters import MultiSelect, Range, Select
 
@@ -15,7 +15,12 @@ def create_app(test_config=None):
 
 
 __all__ = [
+    "Area",
     "Bar",
+    "Box",
+    "Histogram",
+    "Pie",
+    "Table",
     "Chart",
     "Choropleth",
     "Dashboard",

@@ -6,26 +6,47 @@ DataFrame to a chart kind (line, bar, ...) or returns a Plotly figure itself::
 
     board = Dashboard("sales", title="Sales")
 
-    @board.dataset
-    def orders():
-        return pd.read_csv("orders.csv")
+    board.add_dataset("orders", source="orders.csv")   # relative to this file
 
     board.add_filter(MultiSelect("region", "region"))
-    board.add_chart("revenue", title="Revenue", dataset="orders", kind=Line(x="month", y="revenue"))
+    board.add_chart("revenue", "Revenue", kind=Line(x="month", y="revenue", color="region"))
+
+    @board.chart("top", "Top products")
+    def top(frame, view):
+        return px.bar(frame.nlargest(10, "revenue"), x="product", y="revenue")
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .charts import downsample
 from .charts.kinds import Kind
+from .data import sources, wrangle
+from .data.digest import dashboard_digest
+from .data.query import row_by_row
 from .errors import BadParameter, DataboardError, NotFound
 from .filters import Filter, MultiSelect
+
+#: Default panel widths (of 12 grid columns) by kind; other kinds take half a row.
+WIDTHS = {"kpi": 3, "choropleth": 12, "table": 12}
+
+
+class ChartError(DataboardError):
+    """A chart whose function or kind failed for a view (a 500 for that chart only)."""
+
+    def __init__(self, chart_id: str):
+        super().__init__(
+            f"chart {chart_id!r} could not be drawn; the server log has the details", 500
+        )
+        self.chart_id = chart_id
 
 
 @dataclass
@@ -35,15 +56,27 @@ class Dataset:
     name: str
     loader: Callable[[], pd.DataFrame]
     frame: pd.DataFrame | None = None
+    #: where it was declared, for error messages: a function name, or a line in a file
+    origin: str = ""
+    line: int | None = None
+    #: the data file it reads, if any (watched by ``serve --debug``)
+    source: Path | None = None
+    #: the ``attrs`` the loader's frame came with
+    attrs: dict = field(default_factory=dict, repr=False)
 
     def load(self) -> pd.DataFrame:
-        """Call the loader and keep its result."""
+        """Call the loader and keep its result.
+
+        The frame's ``attrs`` move to :attr:`attrs`: pandas deep-copies them on every
+        operation on the frame, which can cost more than the operation itself.
+        """
         frame = self.loader()
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(
                 f"dataset {self.name!r}: the loader returned {type(frame).__name__}, "
                 "not a pandas DataFrame"
             )
+        self.attrs, frame.attrs = frame.attrs, {}
         self.frame = frame
         return frame
 
@@ -73,7 +106,15 @@ class Chart:
     source: str = ""
     updated: str = ""
     description: str = ""
-    width: int = 6
+    width: int | None = None
+    #: where it was declared, for error messages: a function name, or a line in a file
+    origin: str = ""
+    line: int | None = None
+
+    @property
+    def default_width(self) -> int:
+        """Return the grid width (of 12) when neither the chart nor a layout sets one."""
+        return self.width or WIDTHS.get(self.kind.name if self.kind else "", 6)
 
     def describe(self) -> dict:
         """Return the chart's JSON description."""
@@ -85,7 +126,7 @@ class Chart:
             "source": self.source,
             "updated": self.updated,
             "description": self.description,
-            "width": self.width,
+            "width": self.default_width,
         }
 
 
@@ -147,10 +188,27 @@ class Dashboard:
     attribution_url: str = ""
     license: str = ""
     license_url: str = ""
+    #: the folder data files are read from; by default the declaring file's folder
+    root: Path | None = None
+    #: the file that declares the dashboard, for error messages
+    file: str = ""
+    #: rows of chart ids; by default charts flow in declaration order
+    layout: list[list[str]] | None = None
     datasets: dict[str, Dataset] = field(default_factory=dict)
     filters: dict[str, Filter] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     loaded: bool = False
+    #: a digest of the loaded data and the definition, in every cache key
+    version: str = ""
+    #: per chart whose query keeps the same rows in every view: those rows, found at load
+    prefiltered: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.root is None:
+            caller = inspect.stack(0)[2].filename  # the module that declared the dashboard
+            self.file = self.file or caller
+            self.root = Path(caller).resolve().parent
+        self.root = Path(self.root)
 
     # -- declaring --------------------------------------------------------------------
 
@@ -161,11 +219,45 @@ class Dashboard:
         self.add_dataset(name or func.__name__, func)
         return func
 
-    def add_dataset(self, name: str, loader: Callable[[], pd.DataFrame]) -> Dataset:
-        """Register *loader* as the dataset *name*."""
+    def add_dataset(
+        self,
+        name: str,
+        loader: Callable[[], pd.DataFrame] | None = None,
+        *,
+        source: str | None = None,
+        format: str | None = None,
+        rename: dict[str, str] | None = None,
+        melt: dict | None = None,
+        dates: list[str] | None = None,
+        query: str | None = None,
+        columns: list[str] | None = None,
+        origin: str = "",
+        line: int | None = None,
+        **read_options,
+    ) -> Dataset:
+        """Register a dataset, made by *loader* or read from the file *source*.
+
+        :param source: a data file (or World Bank folder) relative to :attr:`root`;
+            nothing outside that folder is read.
+        :param format: the file format when its ending does not say it.
+        :param rename: ``{old: new}`` column names; then *melt* (one column per year to
+            rows), *dates* (columns to parse as dates), *query* (a pandas query) and
+            *columns* (the ones to keep) apply, in that order.
+        """
         if name in self.datasets:
             raise ValueError(f"{self.slug}: dataset {name!r} is declared twice")
-        self.datasets[name] = Dataset(name, loader)
+        if (loader is None) == (source is None):
+            raise ValueError(f"{self.slug}: dataset {name!r} needs a loader or a source")
+        if source is not None:
+            root = self.root
+
+            def loader():
+                frame = sources.read(root, source, format, **read_options)
+                return wrangle.apply(frame, rename, melt, dates, query, columns)
+
+        origin = origin or ("" if source else f"{loader.__name__}()")
+        path = self.root / source if source is not None else None
+        self.datasets[name] = Dataset(name, loader, origin=origin, line=line, source=path)
         return self.datasets[name]
 
     def add_filter(self, flt: Filter) -> Filter:
@@ -189,7 +281,7 @@ class Dashboard:
         """Register the decorated function as a chart (see :class:`Chart` ``func``)."""
 
         def decorator(func):
-            self.add_chart(id, title, func=func, **options)
+            self.add_chart(id, title, func=func, origin=f"{func.__name__}()", **options)
             return func
 
         return decorator
@@ -197,13 +289,19 @@ class Dashboard:
     # -- loading ----------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load every dataset, then derive filter options and bounds from the data."""
+        """Load every dataset (once), then derive filter options and bounds from the data."""
         for dataset in self.datasets.values():
-            dataset.load()
+            if dataset.frame is None:
+                dataset.load()
         for flt in self.filters.values():
             if flt.column is not None:
                 frames = [d.frame for d in self.datasets.values() if flt.column in d.frame.columns]
                 flt.bind(frames)
+        for chart in self.charts.values():
+            frame = self.datasets[chart.dataset].frame
+            if chart.query and row_by_row(chart.query, frame.columns):
+                self.prefiltered[chart.id] = frame.query(chart.query)
+        self.version = dashboard_digest(self)
         self.loaded = True
 
     # -- viewing ----------------------------------------------------------------------
@@ -235,33 +333,91 @@ class Dashboard:
         return [n for n, f in self.filters.items() if f.column in columns]
 
     def chart_frame(self, chart: Chart, view: View) -> pd.DataFrame:
-        """Return the chart's dataset narrowed by the filters it follows."""
-        frame = self.datasets[chart.dataset].frame
+        """Return the chart's dataset narrowed by the filters it follows.
+
+        The filters' masks are combined and the rows selected once; a query that keeps
+        the same rows in every view ran at load (:attr:`prefiltered`).
+        """
+        prefiltered = chart.id in self.prefiltered
+        frame = self.prefiltered[chart.id] if prefiltered else self.datasets[chart.dataset].frame
+        keep = None
         for name in self.chart_filters(chart):
             flt = self.filters[name]
             if flt.column is not None and flt.column in frame.columns:
-                frame = flt.apply(frame, view[name])
-        if chart.query:
+                mask = flt.mask(frame, view[name])
+                if mask is not None:
+                    keep = mask if keep is None else keep & mask
+        if keep is not None:
+            frame = frame[keep]
+        if chart.query and not prefiltered:
             frame = frame.query(chart.query, local_dict=dict(view))
         return frame
 
-    def render(self, chart_id: str, view: View) -> ChartResult:
-        """Compute one chart for *view*: its figure JSON and the data behind it."""
+    def rows(self) -> list[list[tuple[Chart, int]]]:
+        """Return the charts in layout rows, each with its grid width (of 12).
+
+        A layout row splits its width between its charts. Without a layout, KPI cards
+        share a row and the other charts flow in rows of their own.
+        """
+        if self.layout is not None:
+            return [
+                [(self.charts[c], self.charts[c].width or max(12 // len(row), 1)) for c in row]
+                for row in self.layout
+                if row
+            ]
+        rows: list[list[tuple[Chart, int]]] = []
+        for chart in self.charts.values():
+            if not rows or _is_kpi(rows[-1][0][0]) != _is_kpi(chart):
+                rows.append([])
+            rows[-1].append((chart, chart.default_width))
+        return rows
+
+    def render(
+        self, chart_id: str, view: View, max_points: int = downsample.MAX_POINTS
+    ) -> ChartResult:
+        """Compute one chart for *view*: its figure JSON and the data behind it.
+
+        :param max_points: the most points a line or scatter trace carries; the data
+            behind the chart keeps every row.
+        :raise ChartError: when the chart's function or kind fails; the original
+            exception is its ``__cause__``, for the server log.
+        """
         chart = self.get_chart(chart_id)
+        try:
+            return self._render(chart, view, max_points)
+        except DataboardError:
+            raise
+        except Exception as error:
+            raise ChartError(chart.id) from error
+
+    def _render(self, chart: Chart, view: View, max_points: int) -> ChartResult:
         frame = self.chart_frame(chart, view)
         if chart.func is not None:
             result = chart.func(frame, view)
             if chart.kind is None:
                 return ChartResult(chart, figure_dict(result, chart), frame)
+            if not isinstance(result, pd.DataFrame):
+                raise TypeError(
+                    f"chart {chart.id!r}: with a kind, the function must return a DataFrame, "
+                    f"not {type(result).__name__}"
+                )
             frame = result
         if chart.kind is None:
-            raise DataboardError(f"chart {chart.id!r} has neither a kind nor a function", 500)
-        figure = chart.kind.figure(frame, chart, view)
+            raise TypeError(f"chart {chart.id!r} has neither a kind nor a function")
+        rows = chart.kind.data(frame)
+        shown, thinned = downsample.reduce(chart.kind, rows, max_points)
+        figure = chart.kind.figure(shown, chart, view)
+        if thinned:
+            downsample.annotate(figure, thinned, len(shown), len(rows))
         note = frame.attrs.get("note")
         if note:
             figure["layout"]["title"] = {"text": note, "x": 0, "font": {"size": 12}}
             figure["layout"]["margin"]["t"] = max(figure["layout"]["margin"].get("t", 0), 30)
-        return ChartResult(chart, figure, chart.kind.data(frame))
+        return ChartResult(chart, figure, rows)
+
+
+def _is_kpi(chart: Chart) -> bool:
+    return chart.kind is not None and chart.kind.name == "kpi"
 
 
 def figure_dict(figure, chart: Chart) -> dict:

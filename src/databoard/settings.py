@@ -1,7 +1,8 @@
 """Every setting in one table: name, default and help.
 
 Each can be set as an environment variable with the ``DATABOARD_`` prefix
-(``DATABOARD_DASHBOARD=path/to/folder``); values are parsed as JSON where they can be.
+(``DATABOARD_DASHBOARD=path/to/folder``) or in a ``.env`` file; a value is read as the
+type of its default (see :mod:`databoard.config`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ class Setting:
     default: Any
     help: str
     secret: bool = False
+    #: The allowed values, if only a few are.
+    choices: tuple = ()
 
 
 SETTINGS = [
-    Setting("SECRET_KEY", None, "Key that signs cookies; a random one per process if unset.", True),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Key that signs cookies. Production refuses to start without it; elsewhere a "
+        "random one per process stands in.",
+        secret=True,
+    ),
     Setting(
         "DASHBOARD",
         "databoard.dashboards.worldbank",
@@ -27,6 +36,74 @@ SETTINGS = [
     ),
     Setting("STATIC_MAX_AGE", 31536000, "Cache lifetime in seconds of fingerprinted assets."),
     Setting("VIEW_MAX_AGE", 60, "Cache lifetime in seconds of pages and API answers."),
+    # -- speed (databoard.web.cache, databoard.charts.downsample) -----------------------
+    Setting(
+        "CACHE_TYPE",
+        "SimpleCache",
+        "Where pages, figures and downloads are cached: SimpleCache (in each process), "
+        "NullCache (nowhere), or a shared Flask-Caching backend such as RedisCache "
+        "(with CACHE_REDIS_URL) or FileSystemCache (with CACHE_DIR).",
+    ),
+    Setting(
+        "CACHE_DEFAULT_TIMEOUT",
+        3600,
+        "Seconds a cached answer is kept (0: until evicted). New data never reads an "
+        "answer made from old data, whatever this is.",
+    ),
+    Setting("CACHE_THRESHOLD", 500, "Most answers SimpleCache keeps in a process."),
+    Setting(
+        "CACHE_ITEM_MAX_BYTES",
+        4194304,
+        "Largest answer cached, uncompressed; bigger downloads are made on each request.",
+    ),
+    Setting("CACHE_WARM", True, "Cache each dashboard's default view when the app starts."),
+    Setting(
+        "MAX_POINTS",
+        2000,
+        "Most points a line or scatter trace carries; longer series are downsampled, "
+        "and say so on the chart. Downloads keep every row.",
+    ),
+    # -- serving (databoard serve, deploy/gunicorn.conf.py) -----------------------------
+    Setting("HOST", "127.0.0.1", "Interface to listen on; 0.0.0.0 for every interface."),
+    Setting("PORT", 8000, "Port to listen on."),
+    Setting(
+        "WORKERS",
+        0,
+        "Production worker processes; 0 means WEB_CONCURRENCY if the platform sets it, "
+        "else (2 x CPUs) + 1.",
+    ),
+    Setting(
+        "TIMEOUT",
+        30,
+        "Seconds before a silent worker is restarted, and that in-flight requests get "
+        "to finish on shutdown.",
+    ),
+    Setting("URL_PREFIX", "", "Path the site is served under behind a proxy, e.g. /dashboards."),
+    Setting(
+        "PROXY_COUNT",
+        0,
+        "How many reverse proxies stand in front; their X-Forwarded-* headers are "
+        "trusted, and nobody's when 0.",
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "info",
+        "Least severe log level shown.",
+        choices=("debug", "info", "warning", "error", "critical"),
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "Log lines as text or JSON (one object a line).",
+        choices=("text", "json"),
+    ),
+    Setting("METRICS", False, "Serve Prometheus metrics at /metrics."),
+    Setting(
+        "ENV_FILE",
+        ".env",
+        "File of DATABOARD_* lines read at start (only as an environment variable); "
+        "real environment variables win.",
+    ),
 ]
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app
 
+from .authoring import loader
+from .authoring.check import check
+from .authoring.problems import InvalidDashboards
 from .dashboard import Dashboard
 from .errors import NotFound
 
@@ -19,6 +22,19 @@ class Site:
     dashboards: dict[str, Dashboard] = field(default_factory=dict)
     load_seconds: float = 0.0
 
+    def files(self) -> list[str]:
+        """Return the dashboard and data files, for a development server to watch."""
+        found = set()
+        for board in self.dashboards.values():
+            if board.file and Path(board.file).is_file():
+                found.add(str(Path(board.file).resolve()))
+            for dataset in board.datasets.values():
+                source = dataset.source
+                if source is not None and source.exists():
+                    paths = source.rglob("*") if source.is_dir() else [source]
+                    found.update(str(p.resolve()) for p in paths if p.is_file())
+        return sorted(found)
+
     def get(self, slug: str) -> Dashboard:
         """Return the dashboard *slug*, or raise a 404 error."""
         try:
@@ -27,25 +43,17 @@ class Site:
             raise NotFound(f"no dashboard {slug!r}") from None
 
 
-def dashboards_in_module(name: str) -> list[Dashboard]:
-    """Import the module *name* and return the dashboards it defines."""
-    module = importlib.import_module(name)
-    found = [v for v in vars(module).values() if isinstance(v, Dashboard)]
-    if not found:
-        raise ValueError(f"module {name!r} defines no Dashboard")
-    return found
-
-
 def load_site(target: str) -> Site:
-    """Load the dashboards of *target* and their data."""
+    """Load the dashboards of *target* (a module, file or folder), check them, keep them.
+
+    :raise InvalidDashboards: listing every problem, as ``databoard check`` does.
+    """
     start = time.perf_counter()
-    site = Site()
-    for board in dashboards_in_module(target):
-        if board.slug in site.dashboards:
-            raise ValueError(f"two dashboards have the slug {board.slug!r}")
-        if not board.loaded:
-            board.load()
-        site.dashboards[board.slug] = board
+    boards, problems = loader.load_all(target)
+    problems += [p for board in boards for p in check(board)]
+    if problems:
+        raise InvalidDashboards(problems)
+    site = Site({board.slug: board for board in boards})
     site.load_seconds = time.perf_counter() - start
     return site
 

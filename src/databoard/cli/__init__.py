@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .author import check_command, new_command
+from .config import config_command
 from .serve import serve
 
 
@@ -14,3 +16,6 @@ def main():
 
 
 main.add_command(serve)
+main.add_command(config_command)
+main.add_command(check_command)
+main.add_command(new_command)

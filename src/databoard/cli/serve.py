@@ -1,32 +1,89 @@
-"""``databoard serve``: run the app."""
+"""``databoard serve``: run the app, for development or, with ``--production``, gunicorn."""
 
 from __future__ import annotations
 
-import click
+import logging
 
-from .. import create_app
+import click
+from flask import Flask
+
+from .. import config, create_app, logs, server
+from ..errors import DataboardError
+
+log = logging.getLogger("databoard")
 
 
 @click.command()
+@click.argument("path", required=False)
+@click.option("--host", help="Interface to listen on.  [DATABOARD_HOST; default: 127.0.0.1]")
+@click.option("--port", type=int, help="Port to listen on.  [DATABOARD_PORT; default: 8000]")
 @click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    envvar="DATABOARD_HOST",
-    help="Interface to listen on.",
+    "--production",
+    is_flag=True,
+    help="Serve with gunicorn: several workers, the data loaded once before they fork, "
+    "a graceful stop on SIGTERM. Needs DATABOARD_SECRET_KEY.",
 )
 @click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=int,
-    envvar="DATABOARD_PORT",
-    help="Port to listen on.",
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Worker processes with --production.  [DATABOARD_WORKERS; default: (2 x CPUs) + 1]",
 )
 @click.option("--debug", is_flag=True, help="Reload on code changes and show the debugger.")
-def serve(host: str, port: int, debug: bool):
-    """Serve the dashboards (by default the bundled World Bank dashboard)."""
-    app = create_app()
+def serve(
+    path: str | None,
+    host: str | None,
+    port: int | None,
+    production: bool,
+    workers: int | None,
+    debug: bool,
+):
+    """Serve the dashboards at PATH, by default the bundled World Bank dashboard.
+
+    PATH is a dashboard module name, file or folder, as DATABOARD_DASHBOARD takes.
+    Settings come from DATABOARD_* variables and a .env file (see `databoard config`);
+    these options win over both.
+    """
+    if production and debug:
+        raise click.UsageError("--debug is for development; leave it out with --production")
+    if workers is not None and not production:
+        raise click.UsageError("--workers needs --production")
+    given = {"DASHBOARD": path, "HOST": host, "PORT": port, "WORKERS": workers}
+    overrides = {name: value for name, value in given.items() if value is not None}
+    try:
+        if production:
+            values = server.production_config(overrides)
+        else:
+            values = config.load(overrides).values
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    logs.configure(values["LOG_LEVEL"], values["LOG_FORMAT"])
+    app = _create_app(overrides, values["DASHBOARD"])
     names = ", ".join(app.extensions["databoard"].dashboards)
-    click.echo(f"databoard: serving {names} at http://{host}:{port}/")
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    url = f"http://{values['HOST']}:{values['PORT']}{values['URL_PREFIX']}/"
+    if production:
+        options = server.gunicorn_options(values)
+        log.info("serving %s at %s with %d workers", names, url, options["workers"])
+        server.Server(app, options).run()
+        return
+    if not debug:
+        # Werkzeug's line per request would repeat the app's own access log.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    log.info("serving %s at %s (development server)", names, url)
+    app.run(
+        host=values["HOST"],
+        port=values["PORT"],
+        debug=debug,
+        use_reloader=debug,
+        # Reload when a dashboard file or its data changes, not only Python code.
+        extra_files=app.extensions["databoard"].files() if debug else None,
+    )
+
+
+def _create_app(overrides: dict, dashboard: str) -> Flask:
+    """Create the app; a dashboard that cannot be loaded is an error message, not a trace."""
+    try:
+        return create_app(overrides)
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    except (DataboardError, ImportError, OSError, ValueError) as error:
+        raise click.ClickException(f"cannot load the dashboard {dashboard!r}: {error}") from None

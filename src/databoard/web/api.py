@@ -5,17 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from ..site import get_site
+from . import cache
 from .views import Request, dashboard_detail, dashboard_summary, figure_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
-    return response
 
 
 @bp.get("/dashboards")
@@ -34,8 +30,7 @@ def dashboard(slug: str):
 @bp.get("/dashboards/<slug>/charts/<chart_id>")
 def chart(slug: str, chart_id: str):
     """Return the chart's Plotly figure JSON for the filters in the query string."""
-    result = Request.from_request(slug).render(chart_id)
-    return _cached(Response(figure_json(result.figure), mimetype="application/json"))
+    return cache.respond(*Request.from_request(slug).figure(chart_id))
 
 
 def _provenance(req: Request, chart_id: str) -> dict:
@@ -58,24 +53,31 @@ def _provenance(req: Request, chart_id: str) -> dict:
 def chart_data_json(slug: str, chart_id: str):
     """Return the rows behind a chart, with the filters, source and data date."""
     req = Request.from_request(slug)
-    frame = req.render(chart_id).frame
-    body = figure_json(_provenance(req, chart_id))[:-1]
-    body += ',"columns":' + figure_json([str(c) for c in frame.columns])
-    body += ',"rows":' + frame.to_json(orient="values", date_format="iso") + "}"
-    return _cached(Response(body, mimetype="application/json"))
+
+    def make() -> str:
+        frame = req.render(chart_id).frame
+        body = figure_json(_provenance(req, chart_id))[:-1]
+        body += ',"columns":' + figure_json([str(c) for c in frame.columns])
+        return body + ',"rows":' + frame.to_json(orient="values", date_format="iso") + "}"
+
+    key = req.cache_key(chart_id, "data.json")
+    return cache.respond(*cache.answer(key, make, "application/json"))
 
 
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.csv")
 def chart_data_csv(slug: str, chart_id: str):
     """Return the rows behind a chart as CSV, after ``#`` lines saying where they come from."""
     req = Request.from_request(slug)
-    frame = req.render(chart_id).frame
-    out = io.StringIO()
-    for key, value in _provenance(req, chart_id).items():
-        if value:
-            out.write(f"# {key}: {value}\n")
-    frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
-    name = f"{slug}-{chart_id}.csv"
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _cached(response)
+
+    def make() -> str:
+        frame = req.render(chart_id).frame
+        out = io.StringIO()
+        for name, value in _provenance(req, chart_id).items():
+            if value:
+                out.write(f"# {name}: {value}\n")
+        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
+        return out.getvalue()
+
+    disposition = ("Content-Disposition", f'attachment; filename="{slug}-{chart_id}.csv"')
+    key = req.cache_key(chart_id, "data.csv")
+    return cache.respond(*cache.answer(key, make, "text/csv", [disposition]))

@@ -8,24 +8,23 @@ import secrets
 from flask import Flask
 from flask_compress import Compress
 
-from .. import site
-from ..settings import DEFAULTS
-from . import api, assets, errors, pages
+from .. import config, memory, site
+from . import api, assets, cache, errors, ops, pages
 
 compress = Compress()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Create the app: defaults, then ``DATABOARD_*`` variables, then *test_config*.
+    """Create the app: defaults, a ``.env`` file, ``DATABOARD_*`` variables, *test_config*.
 
     The dashboards and their data are loaded here, once per process, before the first
     request (and before gunicorn forks its workers when it preloads the app).
     """
     app = Flask(__name__, static_folder=None)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("DATABOARD")
-    if test_config:
-        app.config.from_mapping(test_config)
+    loaded = config.load(test_config)
+    app.config.from_mapping(loaded.values)
+    for note in loaded.notes:
+        app.logger.warning("%s", note)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config.setdefault(
@@ -38,9 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.logger.setLevel(logging.INFO)
 
     compress.init_app(app)
+    cache.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     site.init_app(app)
+    ops.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    if app.config["CACHE_WARM"]:
+        pages.warm(app)
+    memory.settle()
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DataboardError
@@ -18,11 +18,24 @@ def _respond(error: DataboardError):
     return render_template("error.html", error=error), error.status
 
 
+def log_failure(error: DataboardError) -> None:
+    """Log a server-side failure with the traceback of what caused it."""
+    cause = error.__cause__ or error
+    current_app.logger.error(
+        "%s (%s)",
+        error.message,
+        request.full_path,
+        exc_info=(type(cause), cause, cause.__traceback__),
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every failure into a clean answer."""
 
     @app.errorhandler(DataboardError)
     def handle_databoard_error(error: DataboardError):
+        if error.status >= 500:
+            log_failure(error)
         return _respond(error)
 
     @app.errorhandler(HTTPException)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import time
 
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+
+from ..dashboard import ChartError
+from ..filters import param_text
 from ..site import get_site
+from . import cache
+from .errors import log_failure
 from .views import Request, dashboard_detail, figure_json
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_filter(param_text, "param")
 
 
 @bp.get("/")
@@ -24,35 +31,51 @@ def dashboard(slug: str):
     """Render a dashboard for the view in the query string, every figure inline.
 
     The first paint needs no further request; the page's script then takes over and
-    redraws only the charts a filter change affects.
+    redraws only the charts a filter change affects. The page is cached per view, and
+    each figure in it is the chart API's cached answer, so a page for a new view only
+    computes the charts whose filters changed.
     """
-    req = Request.from_request(slug)
+    return cache.respond(*_page(Request.from_request(slug)))
+
+
+def _page(req: Request) -> tuple[cache.Answer, bool]:
+    state = [*req.view.query(), ("script_root", request.script_root)]
+    key = cache.key(req.dashboard, "page", state)
+    return cache.answer(key, lambda: _render(req), "text/html")
+
+
+def _render(req: Request) -> str:
     board = req.dashboard
-    figures = {cid: req.render(cid).figure for cid in board.charts}
-    state = dashboard_detail(board) | {
-        "query": req.query_string(),
-        "view": dict(req.view),
-        "figures": figures,
-    }
-    response = current_app.make_response(
-        render_template(
-            "dashboard.html",
-            board=board,
-            view=req.view,
-            state_json=figure_json(state),
-            chart_queries={
-                cid: req.query_string(board.chart_filters(chart))
-                for cid, chart in board.charts.items()
-            },
-            updated=sorted({(c.source, c.updated) for c in board.charts.values() if c.updated}),
-        )
+    state = dashboard_detail(board) | {"query": req.query_string(), "view": dict(req.view)}
+    figures = ",".join(f"{figure_json(cid)}:{_figure(req, cid)}" for cid in board.charts)
+    return render_template(
+        "dashboard.html",
+        board=board,
+        view=req.view,
+        state_json=figure_json(state)[:-1] + f',"figures":{{{figures}}}}}',
+        chart_queries={
+            cid: req.query_string(board.chart_filters(chart)) for cid, chart in board.charts.items()
+        },
+        updated=sorted({(c.source, c.updated) for c in board.charts.values() if c.updated}),
     )
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
-    return response
 
 
-@bp.get("/healthz")
-def healthz():
-    """Answer 200 once the data is loaded (it is loaded before the app serves)."""
-    site = get_site()
-    return {"status": "ok", "dashboards": len(site.dashboards), "load_seconds": site.load_seconds}
+def _figure(req: Request, chart_id: str) -> str:
+    """Return a chart's figure JSON, or an error for its card: one failing chart
+    does not take the page down with it."""
+    try:
+        return req.figure(chart_id)[0].body.decode()
+    except ChartError as error:
+        log_failure(error)
+        return figure_json({"error": error.message})
+
+
+def warm(app: Flask) -> None:
+    """Cache each dashboard's default view, page and figures, under the keys requests use."""
+    start = time.perf_counter()
+    boards = app.extensions["databoard"].dashboards
+    for slug in boards:
+        base = "http://localhost" + app.config["URL_PREFIX"] + "/"
+        with app.test_request_context(f"/d/{slug}", base_url=base):
+            _page(Request.from_request(slug))
+    app.logger.info("cached %d default view(s) in %.2f s", len(boards), time.perf_counter() - start)

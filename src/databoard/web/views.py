@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import request, url_for
-from plotly.io.json import to_json_plotly
+from flask import current_app, request, url_for
 
+from ..charts import encode
 from ..dashboard import ChartResult, Dashboard, View
 from ..site import get_site
+from . import cache
 
 
 @dataclass
@@ -25,15 +26,34 @@ class Request:
         return cls(dashboard, dashboard.parse_view(request.args))
 
     def render(self, chart_id: str) -> ChartResult:
-        return self.dashboard.render(chart_id, self.view)
+        return self.dashboard.render(chart_id, self.view, current_app.config["MAX_POINTS"])
 
     def query_string(self, names=None) -> str:
         return urlencode(self.view.query(names))
 
+    def cache_key(self, chart_id: str, what: str) -> str:
+        """Return the cache key of the chart's *what* (figure, data.csv, ...) in this view.
+
+        Only the filters the chart follows count, so a change of another filter (the map
+        year, say) still finds this chart's answer.
+        """
+        chart = self.dashboard.get_chart(chart_id)
+        state = self.view.query(self.dashboard.chart_filters(chart))
+        state.append(("max_points", str(current_app.config["MAX_POINTS"])))
+        return cache.key(self.dashboard, f"{what}/{chart_id}", state)
+
+    def figure(self, chart_id: str) -> tuple[cache.Answer, bool]:
+        """Return the chart's figure JSON, from the cache if it is there."""
+        return cache.answer(
+            self.cache_key(chart_id, "figure"),
+            lambda: encode.dumps(self.render(chart_id).figure),
+            "application/json",
+        )
+
 
 def figure_json(figure: dict) -> str:
     """Encode a figure dict as JSON (NaN as null, safe to inline in HTML)."""
-    return to_json_plotly(figure)
+    return encode.dumps(figure).decode()
 
 
 def dashboard_summary(dashboard: Dashboard) -> dict:

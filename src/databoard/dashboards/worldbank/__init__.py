@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from databoard import Bar, Choropleth, Dashboard, Kpi, Line, MultiSelect, Range, Scatter, Select
+from databoard import (
+    Bar,
+    Choropleth,
+    Dashboard,
+    Kpi,
+    Line,
+    MultiSelect,
+    Range,
+    Scatter,
+    Select,
+)
 from databoard.data.worldbank import read_folder, scan_folder
 
 DATA = Path(__file__).parent / "data"
@@ -70,7 +80,13 @@ dashboard.add_filter(
     )
 )
 dashboard.add_filter(
-    Select("map_year", label="Map year", options=list(range(1960, 2025)), default=None)
+    Select(
+        "map_year",
+        label="Map year",
+        options=list(range(1960, 2025)),
+        default=None,
+        none_label="Latest available",
+    )
 )
 
 
@@ -121,7 +137,7 @@ def line(chart_id: str, title: str, code: str, **options) -> None:
     dashboard.add_chart(
         chart_id,
         title,
-        kind=Line(x="year", y="value", color="country", x_title="Year"),
+        kind=Line(x="year", y="value", color="country", labels={"year": "Year"}),
         query=indicator(code),
         unit=unit(code),
         **source(code),
@@ -159,9 +175,8 @@ for chart_id, title, code, weights, fmt in KPIS:
     dashboard.chart(
         chart_id,
         title,
-        kind=Kpi(x="year", value="value", over="country_code", **fmt),
+        kind=Kpi("value", x="year", over="country_code", **fmt),
         unit=unit(code) + (", population-weighted" if weights else ", total"),
-        width=3,
         **source(code, *([weights] if weights else [])),
     )(kpi_of(code, weights))
 
@@ -174,7 +189,15 @@ line("arable-land", "Arable land per person", ARABLE)
 @dashboard.chart(
     "arable-land-latest",
     "Arable land per person, latest year",
-    kind=Bar(category="country", value="value", color="country"),
+    kind=Bar(
+        x="value",
+        y="country",
+        color="country",
+        orientation="h",
+        sort="descending",
+        aggregate=None,
+        labels={"country": "Country"},
+    ),
     query=indicator(ARABLE),
     unit=unit(ARABLE),
     **source(ARABLE),
@@ -197,8 +220,10 @@ line("rural-population", "Rural population, share of total", RURAL_PCT)
         text="country",
         log_x=True,
         log_y=True,
-        x_title="Rural population (people)",
-        y_title="Forest area (sq. km)",
+        labels={
+            "rural_population": "Rural population (people)",
+            "forest_area": "Forest area (sq. km)",
+        },
     ),
     unit="people; sq. km",
     description="One point per country and year.",
@@ -223,9 +248,11 @@ line("gdp-per-capita", "GDP per capita", GDP_PC)
         color="country",
         text="country",
         log_x=True,
-        x_title="GDP per capita (current US$, log scale)",
-        y_title="Life expectancy at birth (years)",
-        size_title="Population",
+        labels={
+            "gdp_per_capita": "GDP per capita (current US$, log scale)",
+            "life_expectancy": "Life expectancy at birth (years)",
+            "population": "Population",
+        },
     ),
     unit="current US$; years",
     description="Bubble size is population. Latest year in the range with all three values.",
@@ -244,9 +271,8 @@ line("internet-users", "Internet users, share of population", INTERNET)
 @dashboard.chart(
     "world-map",
     "World map",
-    kind=Choropleth(locations="country_code", value="value", names="country"),
+    kind=Choropleth(locations="country_code", color="value", hover_name="country"),
     filters=("map_indicator", "map_year"),
-    width=12,
     description="All countries, for the chosen indicator and year (latest with data if not set).",
     source="World Bank WDI",
     updated=max(ind.updated for ind in INDICATORS.values()),

@@ -19,7 +19,11 @@ const databoard = {
     this.charts = new Map(this.state.charts.map((c) => [c.id, c]));
     this.query = new URLSearchParams(this.state.query);
     document.querySelectorAll(".multiselect").forEach((el) => this.multiselect(el));
-    for (const chart of this.state.charts) this.draw(chart.id, this.state.figures[chart.id]);
+    for (const chart of this.state.charts) {
+      const figure = this.state.figures[chart.id];
+      if (figure.error) this.showError(this.card(chart.id), figure.error);
+      else this.draw(chart.id, figure);
+    }
     // Controls outside the form element join it with form="filters"; catch them all.
     document.addEventListener("change", (event) => {
       if (event.target.form === this.form) this.update(true);
@@ -175,6 +179,7 @@ const databoard = {
     box.textContent = `This chart could not be drawn: ${message}`;
     box.hidden = false;
     card.querySelector(".plot").hidden = true;
+    card.classList.add("is-drawn", "has-error");
   },
 
   announce(text) {

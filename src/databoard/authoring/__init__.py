@@ -1,0 +1,1 @@
+"""Turning dashboard files into dashboards: YAML specs, loading, checking, scaffolding."""

@@ -1,0 +1,130 @@
+"""Find the dashboards a path names: a module, a .py or .yaml file, or a folder of them."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+from ..dashboard import Dashboard
+from . import yaml_spec
+from .problems import InvalidDashboards, Problem, describe_exception, line_in
+
+SUFFIXES = (".py", ".yaml", ".yml")
+
+
+def dashboard_files(folder: Path) -> list[Path]:
+    """Return the dashboard files of *folder* (not those starting with ``_`` or ``.``)."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith(("_", "."))
+    )
+
+
+def _from_module(module) -> list[Dashboard]:
+    return [v for v in vars(module).values() if isinstance(v, Dashboard)]
+
+
+def _import_file(path: Path):
+    """Import a Python dashboard file as a module, its folder importable for helpers."""
+    name = f"databoard_dashboards.{path.stem}_{abs(hash(str(path))) % 10**8}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    folder = str(path.parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    finally:
+        sys.path.remove(folder)
+    return module
+
+
+def load_file(path: Path) -> list[Dashboard]:
+    """Return the dashboards one file declares.
+
+    :raise InvalidDashboards: for anything wrong in the file, with its line.
+    """
+    if path.suffix in (".yaml", ".yml"):
+        return [yaml_spec.load(path)]
+    try:
+        module = _import_file(path)
+    except Exception as error:
+        message = f"cannot import: {describe_exception(error)}"
+        raise InvalidDashboards([Problem(str(path), message, line_in(error, path))]) from None
+    found = _from_module(module)
+    if not found:
+        raise InvalidDashboards(
+            [Problem(str(path), "declares no Dashboard (databoard.Dashboard(...) at module level)")]
+        )
+    return found
+
+
+def load(target: str | Path) -> list[Dashboard]:
+    """Return the dashboards of *target*, a file, a folder of files or a module name.
+
+    :raise InvalidDashboards: listing every problem found in every file.
+    """
+    boards, problems = load_all(target)
+    if problems:
+        raise InvalidDashboards(problems)
+    return boards
+
+
+def load_all(target: str | Path) -> tuple[list[Dashboard], list[Problem]]:
+    """Return the dashboards that load from *target*, and the problems of the others."""
+    path = Path(target)
+    if path.is_dir():
+        files = dashboard_files(path)
+        if not files:
+            return [], [Problem(str(path), f"no dashboard files ({', '.join(SUFFIXES)}) here")]
+    elif path.suffix in SUFFIXES:
+        if not path.is_file():
+            return [], [Problem(str(path), "no such file")]
+        files = [path]
+    else:
+        try:
+            return _load_module(str(target)), []
+        except InvalidDashboards as error:
+            return [], error.problems
+    boards: list[Dashboard] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            boards.extend(load_file(file.resolve()))
+        except InvalidDashboards as error:
+            problems.extend(error.problems)
+    seen: dict[str, Dashboard] = {}
+    for board in boards:
+        if board.slug in seen:
+            problems.append(
+                Problem(
+                    board.file, f"duplicate slug {board.slug!r}: also in {seen[board.slug].file}"
+                )
+            )
+        seen.setdefault(board.slug, board)
+    return list(seen.values()), problems
+
+
+def _load_module(name: str) -> list[Dashboard]:
+    try:
+        module = importlib.import_module(name)
+    except Exception as error:
+        raise InvalidDashboards(
+            [
+                Problem(
+                    name,
+                    "not a dashboard file, folder or importable module: "
+                    + describe_exception(error),
+                )
+            ]
+        ) from None
+    found = _from_module(module)
+    if not found:
+        raise InvalidDashboards([Problem(name, "module declares no Dashboard")])
+    return found

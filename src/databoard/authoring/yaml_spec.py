@@ -1,0 +1,221 @@
+"""Dashboards written as YAML, with no code: validated by pydantic, built on the Python API.
+
+A YAML dashboard declares ``datasets`` (files with simple wrangling), ``filters`` and
+``charts`` (by kind); it becomes the same :class:`~databoard.dashboard.Dashboard` a
+Python module would declare. Every problem is reported with its line in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..charts.kinds import Kind, KindError
+from ..dashboard import Dashboard
+from ..filters import FILTER_KINDS
+from .problems import InvalidDashboards, Problem
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeltSpec(Spec):
+    """Turn one column per year (or per anything matching ``columns``) into rows."""
+
+    id: list[str]
+    columns: str = r"^\d{4}$"
+    var: str = "year"
+    value: str = "value"
+
+
+class DatasetSpec(Spec):
+    source: str = Field(description="data file or World Bank folder, relative to this file")
+    format: Literal["csv", "tsv", "parquet", "excel", "json", "worldbank"] | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description="pandas reader options")
+    rename: dict[str, str] | None = None
+    melt: MeltSpec | None = None
+    dates: list[str] | None = None
+    query: str | None = None
+    columns: list[str] | None = None
+
+
+class FilterSpec(Spec):
+    name: str
+    kind: Literal["multiselect", "range", "select"]
+    column: str | None = None
+    label: str | None = None
+    default: Any = None
+    options: list[Any] | None = None
+    labels: str | dict[str, str] | None = None
+    params: list[str] | None = Field(None, min_length=2, max_length=2)
+    bounds: list[Any] | None = Field(None, min_length=2, max_length=2)
+    none_label: str | None = None
+
+
+class ChartSpec(BaseModel):
+    """A chart; any key not listed here is an option of its kind (x, y, color, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(pattern=SLUG)
+    title: str
+    kind: str
+    dataset: str | None = None
+    query: str | None = None
+    filters: list[str] | None = None
+    unit: str = ""
+    source: str = ""
+    updated: str = ""
+    description: str = ""
+    width: int | None = Field(None, ge=1, le=12)
+
+
+class DashboardSpec(Spec):
+    slug: str | None = Field(None, pattern=SLUG)
+    title: str
+    description: str = ""
+    attribution: str = ""
+    attribution_url: str = ""
+    license: str = ""
+    license_url: str = ""
+    datasets: dict[str, DatasetSpec] = Field(min_length=1)
+    filters: list[FilterSpec] = Field(default_factory=list)
+    charts: list[ChartSpec] = Field(min_length=1)
+    layout: list[list[str]] | None = None
+
+
+class Lines:
+    """Line numbers of every key and item of a YAML document, by path."""
+
+    def __init__(self, node: yaml.Node | None):
+        self.lines: dict[tuple, int] = {}
+        if node is not None:
+            self._walk(node, ())
+
+    def _walk(self, node: yaml.Node, path: tuple) -> None:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.lines[(*path, key.value)] = key.start_mark.line + 1
+                self._walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._walk(item, (*path, i))
+
+    def of(self, path: tuple) -> int | None:
+        """Return the line of *path*, or of its nearest ancestor that has one."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+
+def read(path: Path) -> tuple[Any, Lines]:
+    """Parse a YAML file, keeping the line of every key.
+
+    :raise InvalidDashboards: for a YAML syntax error, with its line.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InvalidDashboards(
+            [Problem(str(path), f"not valid YAML: {error.problem}", line)]
+        ) from None
+    return data, Lines(node)
+
+
+def _pydantic_message(error: dict) -> str:
+    where = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {where!r}"
+    if error["type"] == "missing":
+        return f"{where}: required"
+    return f"{where}: {error['msg']}"
+
+
+def load(path: Path) -> Dashboard:
+    """Build the dashboard a YAML file declares.
+
+    :raise InvalidDashboards: listing every problem in the file, each with its line.
+    """
+    data, lines = read(path)
+    if not isinstance(data, dict):
+        raise InvalidDashboards(
+            [Problem(str(path), "expected a mapping with title, datasets and charts", 1)]
+        )
+    try:
+        spec = DashboardSpec.model_validate(data)
+    except ValidationError as error:
+        raise InvalidDashboards(
+            [
+                Problem(str(path), _pydantic_message(e), lines.of(tuple(e["loc"])))
+                for e in error.errors()
+            ]
+        ) from None
+    problems: list[Problem] = []
+
+    def problem(message: str, *where) -> None:
+        problems.append(Problem(str(path), message, lines.of(where)))
+
+    board = Dashboard(
+        spec.slug or path.stem.lower().replace("_", "-"),
+        root=path.parent,
+        file=str(path),
+        **spec.model_dump(exclude={"slug", "datasets", "filters", "charts"}),
+    )
+    for name, ds in spec.datasets.items():
+        board.add_dataset(
+            name,
+            source=ds.source,
+            format=ds.format,
+            rename=ds.rename,
+            melt=ds.melt.model_dump() if ds.melt else None,
+            dates=ds.dates,
+            query=ds.query,
+            columns=ds.columns,
+            line=lines.of(("datasets", name)),
+            **ds.options,
+        )
+    for i, fs in enumerate(spec.filters):
+        options = fs.model_dump(exclude={"name", "kind", "column"}, exclude_none=True)
+        try:
+            board.add_filter(FILTER_KINDS[fs.kind](fs.name, fs.column, **options))
+        except (TypeError, ValueError) as error:
+            problem(f"filter {fs.name!r}: {error}", "filters", i)
+    for i, cs in enumerate(spec.charts):
+        if cs.id in board.charts:
+            problem(f"chart {cs.id!r} is declared twice", "charts", i, "id")
+            continue
+        if cs.dataset is not None and cs.dataset not in board.datasets:
+            known = ", ".join(board.datasets)
+            problem(
+                f"chart {cs.id!r}: unknown dataset {cs.dataset!r} (known: {known})",
+                "charts",
+                i,
+                "dataset",
+            )
+            continue
+        try:
+            kind = Kind.from_options(cs.kind, dict(cs.model_extra or {}))
+        except (KindError, ValueError) as error:
+            problem(f"chart {cs.id!r}: {error}", "charts", i, "kind")
+            continue
+        fields = cs.model_dump(
+            exclude={"id", "title", "kind", *(cs.model_extra or {})}, exclude_none=True
+        )
+        board.add_chart(cs.id, cs.title, kind=kind, line=lines.of(("charts", i)), **fields)
+    for i, row in enumerate(spec.layout or []):
+        for chart_id in row:
+            if chart_id not in {c.id for c in spec.charts}:
+                problem(f"layout: unknown chart {chart_id!r}", "layout", i)
+    if problems:
+        raise InvalidDashboards(problems)
+    return board

@@ -1,0 +1,232 @@
+"""What every chart kind shares: the registry, JSON-ready columns, groups, axes, facets.
+
+A kind is a small class holding its options (which columns go where) with two steps:
+``data(frame)`` shapes the rows the chart shows (and offers for download), and
+``figure(rows, chart, view)`` builds the Plotly figure dict from them. Building the dict
+directly, instead of through plotly.express, keeps a chart to a few milliseconds and the
+payload free of the default template. Missing values stay ``None``, so lines show gaps.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+from .theme import PALETTE, base_layout
+
+if TYPE_CHECKING:
+    from ..dashboard import Chart, View
+
+KINDS: dict[str, type[Kind]] = {}
+
+AGGREGATES = ("sum", "mean", "median", "min", "max", "count")
+
+
+class KindError(ValueError):
+    """A chart kind given options it does not have, or columns the data lacks."""
+
+
+def values(series: pd.Series) -> list:
+    """Return *series* as a JSON-ready list, with ``None`` where a value is missing."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        text = series.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
+        return text.astype(object).where(series.notna(), None).tolist()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def groups(frame: pd.DataFrame, column: str | None, view: View | None) -> list[tuple]:
+    """Split *frame* by *column*, ordered as the view selects them (then by value).
+
+    :return: ``(name, rows, colour)`` triples. A value keeps its colour on every chart
+        because the colour follows its position in the viewer's selection.
+    """
+    if column is None:
+        return [(None, frame, PALETTE[0])]
+    present = frame[column].dropna().unique().tolist()
+    order = (view.order_of(column) if view is not None else None) or []
+    chosen = set(order)
+    ranked = [v for v in order if v in set(present)]
+    ranked += sorted((v for v in present if v not in chosen), key=_sort_key)
+    position = {v: i for i, v in enumerate(order)}
+    by_value = dict(tuple(frame.groupby(column, observed=True, sort=False)))
+    return [
+        (name, by_value[name], PALETTE[position.get(name, i) % len(PALETTE)])
+        for i, name in enumerate(ranked)
+    ]
+
+
+def humanize(column: str) -> str:
+    """Return a column name as an axis title: ``gdp_per_capita`` -> ``Gdp per capita``."""
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _sort_key(value):
+    return (0, value, "") if isinstance(value, int | float) else (1, 0, str(value))
+
+
+def empty_figure(chart: Chart, message: str = "No data for this selection") -> dict:
+    """Return a blank figure that says why it is blank."""
+    layout = base_layout(chart)
+    layout["xaxis"] = {"visible": False}
+    layout["yaxis"] = {"visible": False}
+    layout["annotations"] = [
+        {
+            "text": message,
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "font": {"size": 14, "color": "#6c757d"},
+        }
+    ]
+    return {"data": [], "layout": layout}
+
+
+def axis(title: str, log: bool = False, **extra) -> dict:
+    """Return an axis with our grid style; a log axis labels powers of ten only."""
+    spec: dict[str, Any] = {
+        "title": {"text": title},
+        "gridcolor": "#e9ecef",
+        "zerolinecolor": "#dee2e6",
+        "automargin": True,
+        **extra,
+    }
+    if log:
+        spec["type"] = "log"
+        spec["dtick"] = 1
+    return spec
+
+
+class Kind:
+    """Base of the chart kinds; subclasses register under ``name``.
+
+    :param labels: display names of columns (``{"gdp": "GDP (US$)"}``).
+    """
+
+    name: ClassVar[str] = ""
+    #: options naming columns, checked against the data by ``databoard check``
+    column_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, labels: dict[str, str] | None = None):
+        self.labels = dict(labels or {})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            KINDS[cls.name] = cls
+
+    @classmethod
+    def from_options(cls, kind: str, options: dict) -> Kind:
+        """Build the kind *kind* from a mapping of options, naming any it does not know."""
+        if kind not in KINDS:
+            raise KindError(f"unknown chart kind {kind!r} (known: {', '.join(sorted(KINDS))})")
+        klass = KINDS[kind]
+        allowed = klass.options()
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise KindError(
+                f"unknown option {', '.join(map(repr, unknown))} for kind {kind!r} "
+                f"(options: {', '.join(allowed)})"
+            )
+        try:
+            return klass(**options)
+        except (TypeError, ValueError) as error:
+            raise KindError(f"kind {kind!r}: {error}") from None
+
+    @classmethod
+    def options(cls) -> list[str]:
+        """Return the option names this kind accepts."""
+        names: list[str] = []
+        plain = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        for klass in cls.__mro__[:-1]:  # not object
+            if "__init__" in vars(klass):
+                params = inspect.signature(klass.__init__).parameters.values()
+                names += [
+                    p.name
+                    for p in params
+                    if p.kind in plain and p.name != "self" and p.name not in names
+                ]
+        return names
+
+    def columns(self) -> list[str]:
+        """Return the data columns the options name."""
+        out = []
+        for option in self.column_options:
+            value = getattr(self, option, None)
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, list | tuple):
+                out.extend(value)
+        return out
+
+    def label(self, column: str | None, fallback: str = "") -> str:
+        if column is None:
+            return fallback
+        return self.labels.get(column) or fallback or humanize(column)
+
+    def data(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return the rows behind the figure, as offered for download."""
+        return frame
+
+    def figure(self, frame: pd.DataFrame, chart: Chart, view: View) -> dict:
+        """Return the Plotly figure dict for the rows :meth:`data` returned."""
+        raise NotImplementedError
+
+
+def aggregate(frame: pd.DataFrame, keys: list[str], value: str | None, how: str | None):
+    """Combine rows that share *keys* (``how`` is sum, mean, ...), or return them as they are."""
+    if not how:
+        return frame
+    if how not in AGGREGATES:
+        raise KindError(f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})")
+    keys = list(dict.fromkeys(k for k in keys if k))
+    grouped = frame.groupby(keys, observed=True, dropna=False, sort=True)
+    if how == "count" or value is None:
+        return grouped.size().rename(value or "count").reset_index()
+    if how == "sum":
+        return grouped[value].sum(min_count=1).reset_index()
+    return grouped[value].agg(how).reset_index()
+
+
+def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: dict) -> None:
+    """Lay out one panel per facet value in a grid, with each value as a panel title."""
+    count = len(names)
+    cols = min(columns, count)
+    rows = math.ceil(count / cols)
+    gap_x, gap_y = 0.06, 0.12 if rows > 1 else 0.0
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = (1 - gap_y * (rows - 1)) / rows
+    layout["annotations"] = []
+    for i, name in enumerate(names):
+        row, col = divmod(i, cols)
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        suffix = "" if i == 0 else str(i + 1)
+        layout[f"xaxis{suffix}"] = x_axis | {
+            "domain": [x0, x0 + width],
+            "anchor": f"y{suffix}",
+        }
+        layout[f"yaxis{suffix}"] = y_axis | {
+            "domain": [y1 - height, y1],
+            "anchor": f"x{suffix}",
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{name}</b>",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": x0 + width / 2,
+                "y": y1,
+                "yanchor": "bottom",
+                "font": {"size": 12},
+            }
+        )
+    layout["margin"] = layout["margin"] | {"t": 30}

@@ -1,0 +1,153 @@
+"""Kinds that summarise a distribution: histogram and box.
+
+Both compute their statistics on the server, so a million rows travel as a few dozen
+numbers instead of a million points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .base import Kind, axis, empty_figure, groups, values
+from .theme import base_layout
+
+
+class Histogram(Kind):
+    """Counts of ``x`` in equal bins, one series per ``color`` value.
+
+    :param bins: the number of bins; chosen from the data (at most 50) when not given.
+    :param normalize: show each series as a percentage of its rows.
+    """
+
+    name = "histogram"
+    column_options = ("x", "color")
+
+    def __init__(
+        self,
+        x: str,
+        color: str | None = None,
+        bins: int | None = None,
+        normalize: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.x, self.color, self.bins, self.normalize = x, color, bins, normalize
+
+    def data(self, frame):
+        rows = frame[frame[self.x].notna()]
+        numbers = rows[self.x].to_numpy(dtype=float)
+        if len(numbers) == 0:
+            return pd.DataFrame(columns=["bin_start", "bin_end", self.color or "series", "count"])
+        edges = np.histogram_bin_edges(numbers, bins=self.bins or "auto")
+        if not self.bins and len(edges) > 51:
+            edges = np.histogram_bin_edges(numbers, bins=50)
+        parts = []
+        for name, group, _ in groups(rows, self.color, None):
+            counts, _ = np.histogram(group[self.x].to_numpy(dtype=float), bins=edges)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "bin_start": edges[:-1],
+                        "bin_end": edges[1:],
+                        self.color or "series": name if name is not None else self.x,
+                        "count": counts,
+                    }
+                )
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    def figure(self, frame, chart, view):
+        if frame.empty or frame["count"].sum() == 0:
+            return empty_figure(chart)
+        series = self.color or "series"
+        traces = []
+        for name, rows, colour in groups(frame, series, view):
+            counts = rows["count"].to_numpy(dtype=float)
+            if self.normalize:
+                counts = counts * 100 / counts.sum()
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": str(name),
+                    "x": values((rows["bin_start"] + rows["bin_end"]) / 2),
+                    "y": counts.tolist(),
+                    "width": values(rows["bin_end"] - rows["bin_start"]),
+                    "marker": {"color": colour, "line": {"width": 0.5, "color": "#fff"}},
+                    "opacity": 0.75 if self.color else 1,
+                    "customdata": np.column_stack([rows["bin_start"], rows["bin_end"]]).tolist(),
+                    "hovertemplate": "%{customdata[0]:,.4~g} to %{customdata[1]:,.4~g}: "
+                    + ("%{y:.1f}%" if self.normalize else "%{y:,}")
+                    + "<extra>%{fullData.name}</extra>",
+                }
+            )
+        layout = base_layout(chart)
+        layout["barmode"] = "overlay"
+        layout["bargap"] = 0
+        layout["xaxis"] = axis(self.label(self.x, chart.unit))
+        layout["yaxis"] = axis("% of rows" if self.normalize else "rows")
+        layout["showlegend"] = self.color is not None
+        return {"data": traces, "layout": layout}
+
+
+class Box(Kind):
+    """Quartiles of ``y`` per ``x`` category (and ``color`` value), whiskers at 1.5 IQR."""
+
+    name = "box"
+    column_options = ("x", "y", "color")
+
+    def __init__(self, y: str, x: str | None = None, color: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.y, self.color = x, y, color
+
+    def data(self, frame):
+        keys = [k for k in dict.fromkeys([self.color, self.x]) if k]
+        rows = frame[frame[self.y].notna()]
+        grouped = rows.groupby(keys, observed=True, sort=True)[self.y] if keys else None
+        stats = (
+            grouped.apply(_box_stats).unstack().reset_index()
+            if grouped is not None
+            else pd.DataFrame([_box_stats(rows[self.y])])
+        )
+        return stats
+
+    def figure(self, frame, chart, view):
+        if frame.empty:
+            return empty_figure(chart)
+        traces = []
+        for name, rows, colour in groups(frame, self.color, view):
+            trace = {
+                "type": "box",
+                "name": str(name) if name is not None else self.label(self.y),
+                "marker": {"color": colour},
+                "boxmean": True,
+            }
+            for stat in ("q1", "median", "q3", "lowerfence", "upperfence", "mean"):
+                trace[stat] = values(rows[stat])
+            if self.x:
+                trace["x"] = values(rows[self.x])
+            traces.append(trace)
+        layout = base_layout(chart)
+        layout["boxmode"] = "group" if self.color and self.color != self.x else "overlay"
+        layout["xaxis"] = axis(self.label(self.x) if self.x else "", type="category")
+        layout["yaxis"] = axis(self.label(self.y, chart.unit))
+        layout["showlegend"] = self.color is not None and self.color != self.x
+        return {"data": traces, "layout": layout}
+
+
+def _box_stats(series: pd.Series) -> pd.Series:
+    numbers = series.to_numpy(dtype=float)
+    q1, median, q3 = np.percentile(numbers, [25, 50, 75])
+    reach = 1.5 * (q3 - q1)
+    inside = numbers[(numbers >= q1 - reach) & (numbers <= q3 + reach)]
+    return pd.Series(
+        {
+            "count": len(numbers),
+            "q1": q1,
+            "median": median,
+            "q3": q3,
+            "lowerfence": inside.min(),
+            "upperfence": inside.max(),
+            "mean": numbers.mean(),
+        }
+    )

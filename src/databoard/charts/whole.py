@@ -1,0 +1,226 @@
+"""Kinds that show a whole rather than x against y: pie, map, table and KPI."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from .base import Kind, aggregate, empty_figure, groups, values
+from .theme import base_layout
+
+
+class Pie(Kind):
+    """Shares of ``values`` (summed) per ``names``; rows are counted when no values."""
+
+    name = "pie"
+    column_options = ("names", "values")
+
+    def __init__(self, names: str, values: str | None = None, hole: float = 0.4, **kwargs):
+        super().__init__(**kwargs)
+        self.names, self.values, self.hole = names, values, hole
+
+    def data(self, frame):
+        how = "sum" if self.values else "count"
+        rows = aggregate(frame, [self.names], self.values, how)
+        value = self.values or "count"
+        return rows[rows[value].notna()].sort_values(value, ascending=False)
+
+    def figure(self, frame, chart, view):
+        value = self.values or "count"
+        if frame.empty:
+            return empty_figure(chart)
+        colour_of = {name: c for name, _, c in groups(frame, self.names, view)}
+        trace = {
+            "type": "pie",
+            "labels": values(frame[self.names].astype(str)),
+            "values": values(frame[value]),
+            "hole": self.hole,
+            "sort": False,
+            "marker": {"colors": [colour_of[n] for n in frame[self.names]]},
+            "hovertemplate": "%{label}: %{value:,.4~g} (%{percent})<extra></extra>",
+        }
+        return {"data": [trace], "layout": base_layout(chart)}
+
+
+class Choropleth(Kind):
+    """A world map coloured by ``color``, countries matched on ISO-3 ``locations``.
+
+    The colour scale is clipped to the 2nd-98th percentile so a few outliers do not wash
+    out every other country; the hover shows the exact value.
+    """
+
+    name = "choropleth"
+    column_options = ("locations", "color", "hover_name")
+
+    def __init__(
+        self,
+        locations: str,
+        color: str,
+        hover_name: str | None = None,
+        colorscale: str = "Viridis",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.locations, self.color, self.hover_name = locations, color, hover_name
+        self.colorscale = colorscale
+
+    def data(self, frame):
+        return frame[frame[self.color].notna()]
+
+    def figure(self, frame, chart, view):
+        if frame.empty:
+            message = frame.attrs.get("empty_message", "No data for this selection")
+            return empty_figure(chart, message)
+        low, high = np.nanpercentile(frame[self.color].to_numpy(dtype=float), [2, 98])
+        trace = {
+            "type": "choropleth",
+            "locationmode": "ISO-3",
+            "locations": values(frame[self.locations]),
+            "z": values(frame[self.color]),
+            "zmin": float(low),
+            "zmax": float(high) if high > low else float(low) + 1,
+            "colorscale": self.colorscale,
+            "marker": {"line": {"color": "#fff", "width": 0.3}},
+            "colorbar": {"title": {"text": self.label(self.color, chart.unit)}, "thickness": 12},
+            "text": values(frame[self.hover_name or self.locations]),
+            "hovertemplate": "%{text}: %{z:,.4~g}<extra></extra>",
+        }
+        layout = base_layout(chart)
+        layout["geo"] = {
+            "showframe": False,
+            "showcoastlines": False,
+            "projection": {"type": "natural earth"},
+            "lataxis": {"range": [-58, 85]},
+        }
+        layout["margin"] = {"l": 0, "r": 0, "t": 10, "b": 30}
+        return {"data": [trace], "layout": layout}
+
+
+class Table(Kind):
+    """The rows themselves, as a Plotly table (the first ``max_rows``)."""
+
+    name = "table"
+
+    def __init__(
+        self,
+        columns: list[str] | None = None,
+        max_rows: int = 100,
+        sort: str | None = None,
+        descending: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.show, self.max_rows = list(columns or []), max_rows
+        self.sort, self.descending = sort, descending
+
+    def columns(self):
+        return self.show + ([self.sort] if self.sort else [])
+
+    def data(self, frame):
+        if self.sort:
+            frame = frame.sort_values(self.sort, ascending=not self.descending)
+        return frame[self.show] if self.show else frame
+
+    def figure(self, frame, chart, view):
+        shown = frame.head(self.max_rows)
+        cells = []
+        for column in shown.columns:
+            series = shown[column]
+            if pd.api.types.is_float_dtype(series):
+                series = series.map(lambda v: "" if pd.isna(v) else f"{v:,.6g}")
+            cells.append(values(series))
+        trace = {
+            "type": "table",
+            "header": {
+                "values": [self.label(str(c)) for c in shown.columns],
+                "fill": {"color": "#f1f3f5"},
+                "align": "left",
+                "font": {"size": 12},
+            },
+            "cells": {"values": cells, "align": "left", "height": 24},
+        }
+        layout = base_layout(chart)
+        layout["margin"] = {"l": 0, "r": 0, "t": 10, "b": 10}
+        if len(frame) > self.max_rows:
+            layout["margin"]["t"] = 30
+            layout["title"] = {
+                "text": f"First {self.max_rows} of {len(frame):,} rows; download the CSV for all",
+                "x": 0,
+                "font": {"size": 12},
+            }
+        return {"data": [trace], "layout": layout}
+
+
+_SCALES = [(12, " T"), (9, " B"), (6, " M")]
+
+
+class Kpi(Kind):
+    """A headline number: ``value`` combined for the last ``x``, with the change since the first.
+
+    :param over: with a column here, only ``x`` values where every one of its values
+        has data count, so a total never drops because one country has not reported.
+    :param aggregate: how rows combine (sum, mean, ...).
+    """
+
+    name = "kpi"
+    column_options = ("value", "x", "over")
+    _size: ClassVar[dict] = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "height": 150}
+
+    def __init__(
+        self,
+        value: str,
+        x: str | None = None,
+        over: str | None = None,
+        aggregate: str = "sum",
+        prefix: str = "",
+        suffix: str = "",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.value, self.x, self.over = value, x, over
+        self.aggregate, self.prefix, self.suffix = aggregate, prefix, suffix
+
+    def data(self, frame):
+        rows = frame[frame[self.value].notna()]
+        if self.over and self.x:
+            wanted = frame[self.over].nunique()
+            counts = rows.groupby(self.x, observed=True)[self.over].nunique()
+            rows = rows[rows[self.x].isin(counts[counts == wanted].index)]
+        if self.x is None:
+            total = aggregate(rows.assign(_all=0), ["_all"], self.value, self.aggregate)
+            return total.drop(columns="_all")
+        return aggregate(rows, [self.x], self.value, self.aggregate)
+
+    def figure(self, frame, chart, view):
+        if frame.empty or frame[self.value].isna().all():
+            figure = empty_figure(chart)
+            figure["layout"].update(self._size)
+            return figure
+        sums = frame[self.value].to_numpy(dtype=float)
+        last = abs(sums[-1])
+        scale, letter = next(((10.0**p, c) for p, c in _SCALES if last >= 10.0**p), (1, ""))
+        trace: dict[str, Any] = {
+            "type": "indicator",
+            "mode": "number",
+            "value": sums[-1] / scale,
+            "number": {
+                "prefix": self.prefix,
+                "suffix": letter + self.suffix,
+                "valueformat": ",.4~r",
+            },
+        }
+        if self.x is not None:
+            years = values(frame[self.x])
+            trace["title"] = {"text": str(years[-1]), "font": {"size": 13}}
+            if years[0] != years[-1] and math.isfinite(sums[0]) and sums[0]:
+                trace["mode"] = "number+delta"
+                trace["delta"] = {
+                    "reference": sums[0] / scale,
+                    "relative": True,
+                    "valueformat": ".1%",
+                    "suffix": f" since {years[0]}",
+                }
+        return {"data": [trace], "layout": base_layout(chart) | self._size}

@@ -1,0 +1,340 @@
+"""Kinds that plot ``y`` against ``x``: line, area, scatter and bar, with facets and trends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .base import Kind, aggregate, axis, empty_figure, facet_layout, groups, values
+from .theme import PALETTE, base_layout
+
+
+def trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Drop rows before the first and after the last ``x`` that has any ``y`` value.
+
+    Interior gaps stay (and draw as gaps); empty years at the ends would only stretch
+    the axis past the data.
+    """
+    present = frame.loc[frame[y].notna(), x]
+    if present.empty:
+        return frame.iloc[0:0]
+    return frame[(frame[x] >= present.min()) & (frame[x] <= present.max())]
+
+
+def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
+    """Return the ends of the least-squares line through the rows, or None if undefined."""
+    points = rows[[x, y]].dropna()
+    if len(points) < 2:
+        return None
+    xs = points[x]
+    if pd.api.types.is_datetime64_any_dtype(xs):
+        numeric = xs.astype("int64").to_numpy(float)
+    else:
+        numeric = xs.to_numpy(float)
+    if np.ptp(numeric) == 0:
+        return None
+    slope, intercept = np.polyfit(numeric, points[y].to_numpy(float), 1)
+    ends = [numeric.min(), numeric.max()]
+    return values(pd.Series([xs.min(), xs.max()])), [float(slope * e + intercept) for e in ends]
+
+
+class XY(Kind):
+    """Options shared by the x/y kinds.
+
+    :param color: a column whose values each get a series (and a colour).
+    :param facet: a column whose values each get a panel.
+    :param aggregate: combine rows sharing x, colour and facet (sum, mean, ...).
+    :param trendline: add a least-squares line per series.
+    """
+
+    column_options = ("x", "y", "color", "facet")
+
+    def __init__(
+        self,
+        x: str,
+        y: str,
+        color: str | None = None,
+        facet: str | None = None,
+        facet_columns: int = 3,
+        log_x: bool = False,
+        log_y: bool = False,
+        aggregate: str | None = None,
+        trendline: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.x, self.y, self.color, self.facet = x, y, color, facet
+        self.facet_columns = facet_columns
+        self.log_x, self.log_y = log_x, log_y
+        self.aggregate, self.trendline = aggregate, trendline
+
+    def data(self, frame):
+        return aggregate(frame, [self.facet, self.x, self.color], self.y, self.aggregate)
+
+    def traces(self, rows: pd.DataFrame, name, colour: str, chart) -> list[dict]:
+        """Return the traces of one series."""
+        raise NotImplementedError
+
+    def x_axis(self, chart) -> dict:
+        return axis(self.label(self.x), self.log_x)
+
+    def y_axis(self, chart) -> dict:
+        return axis(self.label(self.y, chart.unit), self.log_y)
+
+    def figure(self, frame, chart, view):
+        if frame.empty or frame[self.y].notna().sum() == 0:
+            return empty_figure(chart)
+        panels = groups(frame, self.facet, view) if self.facet else [(None, frame, None)]
+        traces: list[dict] = []
+        seen: set = set()
+        for i, (_, panel, _) in enumerate(panels):
+            for name, rows, colour in groups(panel, self.color, view):
+                for trace in self.traces(rows, name, colour, chart):
+                    trace["legendgroup"] = str(name)
+                    if name in seen or self.color is None:
+                        trace["showlegend"] = False
+                    if i:
+                        trace["xaxis"], trace["yaxis"] = f"x{i + 1}", f"y{i + 1}"
+                    traces.append(trace)
+                seen.add(name)
+                if self.trendline:
+                    traces.extend(self._trend(rows, name, colour, i))
+        layout = base_layout(chart)
+        if self.facet:
+            names = [name for name, _, _ in panels]
+            facet_layout(layout, names, self.facet_columns, self.x_axis(chart), self.y_axis(chart))
+        else:
+            layout["xaxis"], layout["yaxis"] = self.x_axis(chart), self.y_axis(chart)
+        layout["showlegend"] = self.color is not None
+        return {"data": traces, "layout": layout}
+
+    def _trend(self, rows, name, colour, panel: int) -> list[dict]:
+        line = trend(rows, self.x, self.y)
+        if line is None:
+            return []
+        trace = {
+            "type": "scatter",
+            "mode": "lines",
+            "name": f"{name} trend" if name is not None else "trend",
+            "x": line[0],
+            "y": line[1],
+            "line": {"color": colour, "dash": "dash", "width": 1.5},
+            "legendgroup": str(name),
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+        if panel:
+            trace["xaxis"], trace["yaxis"] = f"x{panel + 1}", f"y{panel + 1}"
+        return [trace]
+
+    def series_name(self, name) -> str:
+        return str(name) if name is not None else self.label(self.y)
+
+
+class Line(XY):
+    """One line per ``color`` value; missing values are gaps, never zeros."""
+
+    name = "line"
+
+    def __init__(self, x: str, y: str, color: str | None = None, markers: bool = False, **kwargs):
+        super().__init__(x, y, color, **kwargs)
+        self.markers = markers
+
+    def data(self, frame):
+        return trim_missing(super().data(frame), self.x, self.y)
+
+    def traces(self, rows, name, colour, chart):
+        if not rows[self.x].is_monotonic_increasing:  # most series come sorted: skip the copy
+            rows = rows.sort_values(self.x)
+        unit = f" {chart.unit}" if chart.unit else ""
+        return [
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if self.markers else "lines",
+                "name": self.series_name(name),
+                "x": values(rows[self.x]),
+                "y": values(rows[self.y]),
+                "line": {"color": colour, "width": 2},
+                "connectgaps": False,
+                "hovertemplate": "%{y:,.4~g}" + unit,
+            }
+        ]
+
+    def figure(self, frame, chart, view):
+        figure = super().figure(frame, chart, view)
+        if figure["data"] and not self.facet:
+            figure["layout"]["hovermode"] = "x unified"
+        return figure
+
+
+class Area(Line):
+    """Stacked areas, one per ``color`` value."""
+
+    name = "area"
+
+    def traces(self, rows, name, colour, chart):
+        (trace,) = super().traces(rows, name, colour, chart)
+        trace["stackgroup"] = "one"
+        trace["fillcolor"] = colour
+        trace["connectgaps"] = True  # a gap in a stack would tear every band above it
+        return [trace]
+
+
+class Scatter(XY):
+    """Points of ``y`` against ``x``; ``size`` makes bubbles, ``text`` names them."""
+
+    name = "scatter"
+    column_options = (*XY.column_options, "size", "text")
+
+    def __init__(
+        self,
+        x: str,
+        y: str,
+        color: str | None = None,
+        size: str | None = None,
+        text: str | None = None,
+        max_size: int = 60,
+        **kwargs,
+    ):
+        super().__init__(x, y, color, **kwargs)
+        self.size, self.text, self.max_size = size, text, max_size
+
+    def data(self, frame):
+        frame = super().data(frame)
+        return frame.dropna(subset=[c for c in (self.x, self.y, self.size) if c])
+
+    def figure(self, frame, chart, view):
+        self._sizeref = None
+        if self.size and not frame.empty:
+            largest = float(frame[self.size].max()) or 1.0
+            self._sizeref = 2.0 * largest / self.max_size**2
+        return super().figure(frame, chart, view)
+
+    def traces(self, rows, name, colour, chart):
+        hover = [
+            f"{self.label(self.x)}: %{{x:,.4~g}}",
+            f"{self.label(self.y, chart.unit)}: %{{y:,.4~g}}",
+        ]
+        marker: dict[str, Any] = {"color": colour, "line": {"width": 0.5, "color": "#fff"}}
+        if self.size:
+            hover.append(f"{self.label(self.size)}: %{{marker.size:,.4~g}}")
+            marker |= {
+                "size": values(rows[self.size]),
+                "sizemode": "area",
+                "sizeref": self._sizeref,
+                "sizemin": 3,
+                "opacity": 0.75,
+            }
+        trace = {
+            "type": "scatter",
+            "mode": "markers",
+            "name": self.series_name(name),
+            "x": values(rows[self.x]),
+            "y": values(rows[self.y]),
+            "marker": marker,
+            "hovertemplate": "<br>".join(hover) + "<extra>%{fullData.name}</extra>",
+        }
+        if self.text:
+            trace["text"] = values(rows[self.text])
+            trace["hovertemplate"] = "<b>%{text}</b><br>" + trace["hovertemplate"]
+        return [trace]
+
+
+class Bar(XY):
+    """Bars; ``orientation: h`` puts categories on the y axis (as plotly.express does).
+
+    :param sort: ``descending`` or ``ascending`` orders bars by value; ``None`` keeps
+        the data's order.
+    :param barmode: ``group`` or ``stack`` bars of different ``color`` values.
+    """
+
+    name = "bar"
+
+    def __init__(
+        self,
+        x: str,
+        y: str,
+        color: str | None = None,
+        orientation: str = "v",
+        sort: str | None = None,
+        barmode: str = "group",
+        aggregate: str | None = "sum",
+        **kwargs,
+    ):
+        super().__init__(x, y, color, aggregate=aggregate, **kwargs)
+        if orientation not in ("v", "h"):
+            raise ValueError(f"orientation must be 'v' or 'h', not {orientation!r}")
+        if sort not in (None, "ascending", "descending"):
+            raise ValueError(f"sort must be 'ascending' or 'descending', not {sort!r}")
+        self.orientation, self.sort, self.barmode = orientation, sort, barmode
+
+    @property
+    def _value(self) -> str:
+        return self.x if self.orientation == "h" else self.y
+
+    @property
+    def _category(self) -> str:
+        return self.y if self.orientation == "h" else self.x
+
+    def data(self, frame):
+        keys = [self.facet, self._category, self.color]
+        rows = aggregate(frame, keys, self._value, self.aggregate)
+        rows = rows[rows[self._value].notna()]
+        if self.sort:
+            # Plotly draws the first horizontal bar at the bottom, so flip the order there.
+            ascending = (self.sort == "ascending") != (self.orientation == "h")
+            rows = rows.sort_values(self._value, ascending=ascending, kind="stable")
+        return rows
+
+    def figure(self, frame, chart, view):
+        if self.color is not None and self.color == self._category and not self.facet:
+            figure = self._one_trace(frame, chart, view)
+        else:
+            figure = super().figure(frame, chart, view)
+        layout = figure["layout"]
+        layout["barmode"] = self.barmode
+        if self.sort and figure["data"]:
+            order = list(dict.fromkeys(values(frame[self._category])))
+            key = "yaxis" if self.orientation == "h" else "xaxis"
+            for name in [k for k in layout if k.startswith(key)]:
+                layout[name] |= {"categoryorder": "array", "categoryarray": order}
+        return figure
+
+    def _one_trace(self, frame, chart, view) -> dict:
+        """Colour each bar by its own category: one trace, no legend needed."""
+        if frame.empty:
+            return empty_figure(chart)
+        colour_of = {name: c for name, _, c in groups(frame, self.color, view)}
+        (trace,) = self.traces(frame, None, PALETTE[0], chart)
+        trace["marker"]["color"] = [colour_of[v] for v in frame[self.color]]
+        trace["name"] = ""
+        layout = base_layout(chart)
+        layout["xaxis"], layout["yaxis"] = self.x_axis(chart), self.y_axis(chart)
+        layout["showlegend"] = False
+        return {"data": [trace], "layout": layout}
+
+    def x_axis(self, chart):
+        if self.orientation == "h":
+            return axis(self.label(self.x, chart.unit), self.log_x)
+        return axis(self.label(self.x), type="category")
+
+    def y_axis(self, chart):
+        if self.orientation == "h":
+            return axis(self.label(self.y), type="category")
+        return axis(self.label(self.y, chart.unit), self.log_y)
+
+    def traces(self, rows, name, colour, chart):
+        template = "%{y}: %{x:,.4~g}" if self.orientation == "h" else "%{x}: %{y:,.4~g}"
+        return [
+            {
+                "type": "bar",
+                "orientation": self.orientation,
+                "name": self.series_name(name),
+                "x": values(rows[self.x]),
+                "y": values(rows[self.y]),
+                "marker": {"color": colour},
+                "hovertemplate": template + "<extra></extra>",
+            }
+        ]

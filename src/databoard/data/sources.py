@@ -1,0 +1,123 @@
+"""Read a dataset's file, whatever its format, from inside the dashboard's folder.
+
+Every file is read once per process and shared by every dataset and chart that names it
+(keyed by its path, size and modification time), so a large file costs one read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from . import worldbank
+
+#: File endings and the format each one means.
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xls": "excel",
+    ".json": "json",
+    ".jsonl": "json",
+}
+
+
+class SourceError(ValueError):
+    """A data file that cannot be used: missing, outside the folder, or unreadable."""
+
+
+def _csv(path: Path, **options) -> pd.DataFrame:
+    if worldbank.is_bulk_csv(path):
+        return worldbank.read_bulk_csv(path)
+    return pd.read_csv(path, encoding=options.pop("encoding", "utf-8-sig"), **options)
+
+
+def _tsv(path: Path, **options) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", encoding=options.pop("encoding", "utf-8-sig"), **options)
+
+
+def _json(path: Path, **options) -> pd.DataFrame:
+    if path.suffix == ".jsonl":
+        options.setdefault("lines", True)
+    return pd.read_json(path, **options)
+
+
+def _worldbank(path: Path, **options) -> pd.DataFrame:
+    """A bulk CSV, or a folder of them with their country metadata."""
+    if path.is_dir():
+        return worldbank.read_folder(path)
+    return worldbank.read_bulk_csv(path)
+
+
+READERS: dict[str, Callable[..., pd.DataFrame]] = {
+    "csv": _csv,
+    "tsv": _tsv,
+    "parquet": pd.read_parquet,
+    "excel": pd.read_excel,
+    "json": _json,
+    "worldbank": _worldbank,
+}
+
+_cache: dict[tuple, pd.DataFrame] = {}
+_lock = threading.Lock()
+
+
+def resolve(root: str | Path, relative: str | Path) -> Path:
+    """Return *relative* resolved against *root*, refusing anything outside *root*.
+
+    :raise SourceError: if the path leaves the folder (``..``, an absolute path or a
+        link pointing elsewhere) or does not exist.
+    """
+    root = Path(root).resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise SourceError(f"{relative}: outside the dashboard's folder {root.name}/")
+    if not path.exists():
+        raise SourceError(f"{relative}: no such file in {root.name}/")
+    return path
+
+
+def format_of(path: Path, format: str | None = None) -> str:
+    """Return the reader format for *path*: the given one, or the one its ending means."""
+    if format:
+        if format not in READERS:
+            raise SourceError(
+                f"{path.name}: unknown format {format!r} (known: {', '.join(READERS)})"
+            )
+        return format
+    if path.is_dir():
+        return "worldbank"
+    try:
+        return EXTENSIONS[path.suffix.lower()]
+    except KeyError:
+        raise SourceError(
+            f"{path.name}: cannot tell the format from {path.suffix!r}; "
+            f"set format to one of {', '.join(READERS)}"
+        ) from None
+
+
+def read(root: str | Path, relative: str | Path, format: str | None = None, **options):
+    """Read the data file *relative* to *root* into a DataFrame, once per process.
+
+    :param format: ``csv``, ``tsv``, ``parquet``, ``excel``, ``json`` or ``worldbank``;
+        guessed from the file ending when not given (a World Bank bulk CSV is detected).
+    :param options: passed to the pandas reader (``sheet_name``, ``sep``, ...).
+    :return: the table; callers must not modify it in place (it is shared).
+    """
+    path = resolve(root, relative)
+    kind = format_of(path, format)
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, kind, repr(sorted(options.items())))
+    with _lock:
+        if key not in _cache:
+            try:
+                _cache[key] = READERS[kind](path, **options)
+            except (ValueError, OSError, ImportError, KeyError) as error:
+                raise SourceError(f"{relative}: cannot read as {kind}: {error}") from error
+        return _cache[key]

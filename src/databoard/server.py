@@ -1,0 +1,122 @@
+"""Production serving: gunicorn with databoard's defaults.
+
+``databoard serve --production`` and ``deploy/gunicorn.conf.py`` both take their gunicorn
+settings from :func:`gunicorn_options`, so the two ways to run in production behave alike:
+several workers, the data loaded once before they fork, in-flight requests finishing on
+SIGTERM, every log line on stdout.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from . import config, logs
+
+#: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
+THREADS = 4
+
+NO_SECRET_KEY = (
+    "production needs a secret key, and DATABOARD_SECRET_KEY is not set.\n"
+    "Make one and keep it in the environment or in the .env file, for example:\n"
+    "  echo \"DATABOARD_SECRET_KEY=$(python3 -c 'import secrets; "
+    "print(secrets.token_hex(32))')\" >> .env"
+)
+
+
+def default_workers() -> int:
+    """Return the platform's ``WEB_CONCURRENCY`` if set, else (2 x CPUs) + 1.
+
+    Platforms that run a Procfile set ``WEB_CONCURRENCY`` to suit the machine's memory;
+    only the CPUs this process may run on are counted.
+    """
+    platform = os.environ.get("WEB_CONCURRENCY", "")
+    if platform.isdigit() and int(platform) > 0:
+        return int(platform)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 * (cpus or 1) + 1
+
+
+def production_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the configuration for production, ready for the workers to fork.
+
+    :raise config.ConfigError: for a bad value, or when no secret key is set.
+    """
+    values = config.load(overrides).values
+    if not values["SECRET_KEY"]:
+        raise config.ConfigError(NO_SECRET_KEY)
+    if values["METRICS"]:
+        _metrics_folder()
+    return values
+
+
+def _metrics_folder() -> None:
+    """Give the workers a fresh folder to count metrics in, removed when the server stops.
+
+    An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is kept (they must empty it at start).
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = tempfile.mkdtemp(prefix="databoard-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    server = os.getpid()
+    # Workers inherit this hook when they fork; only the server may remove the folder.
+    atexit.register(lambda: os.getpid() == server and shutil.rmtree(path, ignore_errors=True))
+
+
+def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return gunicorn's settings for the databoard configuration *values*."""
+    host = f"[{values['HOST']}]" if ":" in values["HOST"] else values["HOST"]
+    return {
+        "bind": [f"{host}:{values['PORT']}"],
+        "workers": values["WORKERS"] or default_workers(),
+        "worker_class": "gthread",
+        "threads": THREADS,
+        # Load the data once in the server process; the workers share it after the fork.
+        "preload_app": True,
+        "timeout": values["TIMEOUT"],
+        # On SIGTERM, requests in flight get this long to finish before workers are killed.
+        "graceful_timeout": values["TIMEOUT"],
+        "keepalive": 5,
+        # The app logs each request itself, with its request id (see databoard.web.ops).
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": values["LOG_LEVEL"],
+        "logconfig_dict": logs.dict_config(values["LOG_LEVEL"], values["LOG_FORMAT"]),
+        # X-Forwarded-* are the app's to judge, from its PROXY_COUNT setting.
+        "forwarded_allow_ips": "",
+        # A control socket in $HOME is not needed, and two servers would share it.
+        "control_socket_disable": True,
+        "proc_name": "databoard",
+    }
+
+
+class Server(BaseApplication):
+    """Gunicorn serving an app created beforehand, so load errors surface before any fork.
+
+    ``GUNICORN_CMD_ARGS`` adjusts any gunicorn setting, as it does for the gunicorn command.
+    """
+
+    def __init__(self, app: Flask, options: Mapping[str, Any]):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # older gunicorns lack some settings
+                self.cfg.set(key, value)
+        args = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for key, value in vars(args).items():
+            if value is not None and key != "args":
+                self.cfg.set(key.lower(), value)
+
+    def load(self) -> Flask:
+        return self.application

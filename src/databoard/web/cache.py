@@ -1,0 +1,131 @@
+"""Cached answers: figure JSON, data downloads and pages, compressed once, with ETags.
+
+An answer is kept per (dashboard, what it is, data version, normalised view) with its
+brotli and gzip forms and an ETag, so a hit costs neither rendering nor compression, and
+a browser that holds it gets a 304. Flask-Caching stores them: in each process by default
+(``SimpleCache``), in a shared backend when ``CACHE_TYPE`` names one (``RedisCache``,
+``FileSystemCache`` with ``CACHE_DIR``, ...). The data version in every key changes with
+the data and the dashboard's definition, so an answer computed from old data is never
+read again, whichever process or host computed it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import brotli
+from flask import Flask, Response, current_app, request
+from flask_caching import Cache
+
+from .. import __version__
+from ..dashboard import Dashboard
+
+cache = Cache()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response body, ready to send in any encoding the client accepts, and its ETag.
+
+    A body worth compressing is kept only in its brotli and gzip forms, a third of its
+    size or less; the rare client that accepts neither gets it unpacked from gzip.
+    """
+
+    mimetype: str
+    etag: str
+    #: the body by encoding: ``br`` and ``gzip``, or ``identity`` alone
+    encoded: dict[str, bytes] = field(default_factory=dict)
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def body(self) -> bytes:
+        """Return the body itself, uncompressed."""
+        if "identity" in self.encoded:
+            return self.encoded["identity"]
+        return gzip.decompress(self.encoded["gzip"])
+
+
+def key(board: Dashboard, what: str, state: Iterable[tuple[str, str]]) -> str:
+    """Return the cache key of *what* (``chart/<id>``, ``page``, ...) for a view.
+
+    :param state: the normalised view, as query-string pairs, plus anything else the
+        answer depends on (the script root of a page, the points limit of a figure).
+    """
+    view = hashlib.blake2b(repr(list(state)).encode(), digest_size=12).hexdigest()
+    return f"{__version__}/{board.slug}/{board.version}/{what}/{view}"
+
+
+def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, headers=()):
+    """Return the answer cached under *cache_key*, making and caching it if missing.
+
+    :param make: computes the body; called only on a miss.
+    :return: ``(answer, hit)``.
+    """
+    found = _call("get", cache_key)
+    if isinstance(found, Answer):
+        return found, True
+    body = make()
+    body = body.encode() if isinstance(body, str) else body
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    config = current_app.config
+    if len(body) > config["CACHE_ITEM_MAX_BYTES"]:
+        # Too big to keep: sent as it is, and Flask-Compress compresses the one encoding
+        # this client takes, instead of both here.
+        return Answer(mimetype, etag, {"identity": body}, tuple(headers)), False
+    if len(body) < config["COMPRESS_MIN_SIZE"]:
+        encoded = {"identity": body}
+    else:
+        encoded = {
+            "br": brotli.compress(body, quality=config["COMPRESS_BR_LEVEL"]),
+            "gzip": gzip.compress(body, config["COMPRESS_LEVEL"], mtime=0),
+        }
+    made = Answer(mimetype, etag, encoded, tuple(headers))
+    _call("set", cache_key, made)
+    return made, False
+
+
+def respond(found: Answer, hit: bool) -> Response:
+    """Send *found*: a 304 if the client's copy is current, else the best encoding."""
+    response = Response(mimetype=found.mimetype)
+    response.set_etag(found.etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    for name, value in found.headers:
+        response.headers[name] = value
+    if request.if_none_match.contains_weak(found.etag):
+        response.status_code = 304
+        return response
+    encoding = _encoding(found.encoded)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+        response.set_data(found.encoded[encoding])
+    else:
+        response.set_data(found.body)
+    return response
+
+
+def _encoding(available: dict[str, bytes]) -> str | None:
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if encoding in available and accepted[encoding]:
+            return encoding
+    return None
+
+
+def _call(method: str, *args):
+    """Use the cache; if a shared backend fails, answer uncached and say so in the log."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as error:  # a backend's own errors: connection, timeout, disk
+        current_app.logger.warning("cache %s failed, answering uncached: %r", method, error)
+        return None
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Caching from the ``CACHE_*`` settings."""
+    app.config.setdefault("CACHE_KEY_PREFIX", "databoard/")
+    cache.init_app(app)

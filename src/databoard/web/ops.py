@@ -1,0 +1,108 @@
+"""What operators need: liveness, readiness, a request id on every answer, an access log.
+
+``/healthz`` says the process answers; ``/readyz`` says it should get traffic: its
+dashboards are loaded and valid. Both are settled before the server opens its port (a
+site whose dashboards fail their checks does not start), so while the data loads a probe
+cannot connect, which orchestrators read as "not ready" too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Blueprint, Flask, g, request, request_finished, request_started
+
+from ..site import Site, get_site
+from . import metrics, proxy
+
+bp = Blueprint("ops", __name__)
+access_log = logging.getLogger("databoard.access")
+#: An incoming X-Request-ID is kept if it looks like an id, so it cannot forge log lines.
+_SANE_ID = re.compile(r"[\w.:@/+=-]{1,128}")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 while the process serves requests (liveness: no work, no data)."""
+    site = get_site()
+    return {"status": "ok", "dashboards": len(site.dashboards), "load_seconds": site.load_seconds}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Answer 200 if every dashboard is loaded, else 503 with the problems."""
+    site = get_site()
+    problems = check_site(site)
+    body = {
+        "status": "not ready" if problems else "ready",
+        "dashboards": list(site.dashboards),
+        "load_seconds": round(site.load_seconds, 3),
+        "problems": problems,
+    }
+    return body, 503 if problems else 200
+
+
+def check_site(site: Site) -> list[str]:
+    """Return what keeps *site* from serving: no dashboard, or one without its data.
+
+    Each dashboard was checked as it loaded, every chart drawn for its default view
+    (:mod:`databoard.authoring.check`); what is left to see is that the loading happened.
+    """
+    if not site.dashboards:
+        return ["no dashboard is loaded"]
+    return [
+        f"{slug}: its data is not loaded"
+        for slug, board in site.dashboards.items()
+        if not board.loaded or any(d.frame is None for d in board.datasets.values())
+    ]
+
+
+def _start(sender: Flask, **extra) -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_start = time.perf_counter()
+
+
+def _tag(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    return response
+
+
+def _log(sender: Flask, response, **extra) -> None:
+    """Log the finished request; probes only at debug level, so they do not drown the log."""
+    seconds = time.perf_counter() - g.get("request_start", time.perf_counter())
+    path = request.script_root + request.full_path.rstrip("?")
+    http = {
+        "method": request.method,
+        "path": path,
+        "status": response.status_code,
+        "duration_ms": round(seconds * 1000, 1),
+        "bytes": response.content_length,
+        "remote_addr": request.remote_addr,
+        "user_agent": request.user_agent.string,
+    }
+    level = logging.DEBUG if request.blueprint in ("ops", "metrics") else logging.INFO
+    access_log.log(
+        level,
+        '%s "%s %s" %s %s %.1fms',
+        request.remote_addr,
+        request.method,
+        path,
+        response.status_code,
+        response.content_length if response.content_length is not None else "-",
+        seconds * 1000,
+        extra={"http": http},
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the probes, request ids, access log, metrics and proxy handling."""
+    app.register_blueprint(bp)
+    request_started.connect(_start, app)
+    app.after_request(_tag)
+    request_finished.connect(_log, app)
+    metrics.init_app(app)
+    proxy.init_app(app)
