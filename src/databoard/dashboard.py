@@ -408,7 +408,7 @@ class Dashboard:
         shown, thinned = downsample.reduce(chart.kind, rows, max_points)
         figure = chart.kind.figure(shown, chart, view)
         if thinned:
-            downsample.annotate(figure, thinned, len(shown), len(rows))
+            downsample.annotate(figure, thinned, len(shown), len(rows), max_points)
         note = frame.attrs.get("note")
         if note:
             figure["layout"]["title"] = {"text": note, "x": 0, "font": {"size": 12}}

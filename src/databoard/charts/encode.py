@@ -42,18 +42,19 @@ def dumps(obj) -> bytes:
 def typed_array(values: list) -> dict | list:
     """Return *values* as a plotly.js typed array spec, or unchanged if not all numbers.
 
-    Whole numbers get the smallest integer type that holds them; anything else (or a
-    missing value) makes the array float64, with NaN for a missing value.
+    Whole numbers get the smallest integer type that holds them (none past 32 bits: they
+    stay a list); anything else (or a missing value) makes the array float64, with NaN
+    for a missing value.
     """
     if not all(v is None or (type(v) in _NUMBER) for v in values):
         return values
     if all(type(v) is int for v in values):
-        array = np.array(values, dtype=np.int64)
-        low, high = (int(array.min()), int(array.max())) if len(array) else (0, 0)
+        low, high = (min(values), max(values)) if values else (0, 0)
         for code, kind in _INT_TYPES:
             info = np.iinfo(kind)
             if info.min <= low and high <= info.max:
-                return _spec(code, array.astype(kind))
+                return _spec(code, np.array(values, dtype=kind))
+        return values  # beyond 32 bits: no typed array of plotly.js holds them exactly
     return _spec("f8", np.array(values, dtype=np.float64))
 
 

@@ -49,7 +49,7 @@ class Answer:
 
 
 def key(board: Dashboard, what: str, state: Iterable[tuple[str, str]]) -> str:
-    """Return the cache key of *what* (``chart/<id>``, ``page``, ...) for a view.
+    """Return the cache key of *what* (``figure/<id>``, ``page``, ...) for a view.
 
     :param state: the normalised view, as query-string pairs, plus anything else the
         answer depends on (the script root of a page, the points limit of a figure).

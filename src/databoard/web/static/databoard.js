@@ -137,15 +137,18 @@ const databoard = {
         this.chartQuery(chart, before).toString() !== this.chartQuery(chart, query).toString(),
     );
     this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
-    Promise.all(changed.map((chart) => this.fetchChart(chart, query))).then(() =>
-      this.announce("Charts updated."),
-    );
+    // Fetch every changed chart, then draw them all at once, as fast as the browser can
+    // redraw: one layout and paint for all instead of one per arriving answer.
+    Promise.all(changed.map((chart) => this.fetchChart(chart, query)))
+      .then((draws) => Promise.all(draws.map((draw) => draw())))
+      .then(() => this.announce("Charts updated."));
     document.querySelectorAll("[data-action=csv]").forEach((link) => {
       const id = link.closest(".chart").dataset.chart;
       link.search = this.chartQuery(this.charts.get(id), query).toString();
     });
   },
 
+  // Fetch a chart's figure; resolve to a function that draws it (or shows its error).
   fetchChart(chart, query) {
     this.requests.get(chart.id)?.abort();
     const controller = new AbortController();
@@ -153,24 +156,33 @@ const databoard = {
     const card = this.card(chart.id);
     card.classList.add("is-loading");
     card.setAttribute("aria-busy", "true");
+    const current = () => this.requests.get(chart.id) === controller;
+    const done = () => {
+      if (!current()) return;
+      this.requests.delete(chart.id);
+      card.classList.remove("is-loading");
+      card.removeAttribute("aria-busy");
+    };
     const url = `${chart.url}?${this.chartQuery(chart, query)}`;
     return fetch(url, { signal: controller.signal })
       .then((response) =>
         response.json().then((body) => {
           if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-          return this.draw(chart.id, body);
+          // A newer change of this chart supersedes this answer: it is not drawn.
+          return () =>
+            current()
+              ? Promise.resolve()
+                  .then(() => this.draw(chart.id, body))
+                  .then(() => this.refreshTable(card))
+                  .catch((error) => this.showError(card, error.message))
+                  .finally(done)
+              : Promise.resolve();
         }),
       )
-      .then(() => this.refreshTable(card))
-      .catch((error) => {
-        if (error.name !== "AbortError") this.showError(card, error.message);
-      })
-      .finally(() => {
-        if (this.requests.get(chart.id) === controller) {
-          this.requests.delete(chart.id);
-          card.classList.remove("is-loading");
-          card.removeAttribute("aria-busy");
-        }
+      .catch((error) => () => {
+        if (error.name !== "AbortError" && current()) this.showError(card, error.message);
+        done();
+        return Promise.resolve();
       });
   },
 

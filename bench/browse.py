@@ -1,0 +1,129 @@
+"""Browser measures in headless Chromium: cold load and filter change.
+
+Times are taken inside the page (``performance.now()``), so Playwright's own polling
+adds nothing to them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+CHROMIUM = "/usr/bin/chromium"
+#: Flags that keep Chromium from calling out to the network on its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Note the moment every chart card has been drawn (databoard.js marks each `is-drawn`).
+DRAWN = """
+new MutationObserver((_, observer) => {
+  const charts = document.querySelectorAll(".chart");
+  if (charts.length && [...charts].every((c) => c.classList.contains("is-drawn"))) {
+    window.benchDrawnAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["class"] });
+"""
+
+# Change the "from" year and wait until every affected chart is redrawn from the API.
+CHANGE = """
+async (year) => {
+  const select = document.getElementById("filter-year-from");
+  const done = new Promise((resolve) => {
+    const announce = databoard.announce.bind(databoard);
+    databoard.announce = (text) => {
+      announce(text);
+      if (text === "Charts updated.") {
+        databoard.announce = announce;
+        resolve(performance.now());
+      }
+    };
+  });
+  const start = performance.now();
+  select.value = String(year);
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  return (await done) - start;
+}
+"""
+
+# Redraw the same charts with figures already in the page: the browser's own floor.
+REDRAW = """
+async (year) => {
+  const charts = databoard.state.charts.filter((c) => c.filters.includes("year"));
+  const query = new URLSearchParams(databoard.query);
+  query.set("from", String(year));
+  const figures = await Promise.all(
+    charts.map((c) => fetch(`${c.url}?${databoard.chartQuery(c, query)}`).then((r) => r.json())),
+  );
+  const start = performance.now();
+  await Promise.all(charts.map((c, i) => databoard.draw(c.id, figures[i])));
+  const took = performance.now() - start;
+  await Promise.all(charts.map((c) => databoard.draw(c.id, databoard.state.figures[c.id])));
+  return took;
+}
+"""
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def cold_load(browser, url: str) -> tuple[float, int]:
+    """Open *url* in a new profile; return ms until every chart is drawn, and bytes received.
+
+    The bytes are what came over the wire, headers included, for every request.
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(DRAWN)
+        page = context.new_page()
+        received = []
+        cdp = context.new_cdp_session(page)
+        cdp.on("Network.loadingFinished", lambda e: received.append(e["encodedDataLength"]))
+        cdp.send("Network.enable")
+        page.goto(url)
+        page.wait_for_function("window.benchDrawnAt !== undefined", timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        return page.evaluate("window.benchDrawnAt"), int(sum(received))
+    finally:
+        context.close()
+
+
+def filter_changes(browser, url: str, years: list[int]) -> list[tuple[float, float]]:
+    """Change the "from" year to each of *years* in turn, then back.
+
+    :return: per year, ms until the charts were redrawn through the API (a view not
+        asked for before), and ms for the browser to redraw the same charts with the
+        same figures already at hand (no request).
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(DRAWN)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("window.benchDrawnAt !== undefined", timeout=60_000)
+        default = page.evaluate("document.getElementById('filter-year-from').value")
+        out = []
+        for year in years:
+            through_api = page.evaluate(CHANGE, year)
+            page.evaluate(CHANGE, default)
+            out.append((through_api, page.evaluate(REDRAW, year)))
+        return out
+    finally:
+        context.close()

@@ -1,0 +1,280 @@
+"""Benchmark databoard against the physical floor; print one table of medians and ratios.
+
+    python bench/run.py            # the full run (about 10 minutes)
+    python bench/run.py --quick    # one short round of everything (under a minute)
+
+Everything is measured in ONE run, interleaved (databoard, then its floor, then again),
+because absolute times on a shared machine drift from run to run; the ratios are what
+compare. Needs nginx, wrk and Chromium (Debian: ``apt-get install nginx wrk chromium``)
+and the test dependencies (Playwright). Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import browse
+import load
+import servers
+
+TOP10 = "USA,CHN,JPN,DEU,GBR,IND,FRA,BRA,ITA,CAN"
+CHART = servers.FIGURE
+
+
+@dataclass
+class Plan:
+    rounds: int  # load-test rounds; each runs every target once
+    seconds: float  # per wrk run
+    loads: int  # cold loads per server
+    changes: int  # filter changes
+    sizes: list[int]
+
+    @classmethod
+    def of(cls, quick: bool) -> Plan:
+        if quick:
+            return cls(rounds=1, seconds=1, loads=1, changes=1, sizes=[2_000, 20_000])
+        return cls(rounds=3, seconds=5, loads=9, changes=9, sizes=[10_000, 1_000_000, 10_000_000])
+
+
+@dataclass
+class Row:
+    """One line of the table; a ratio is shown when there is a floor."""
+
+    name: str
+    db: float | None = None
+    floor: float | None = None
+    target: str = ""
+    met: Callable[[float, float | None], bool] | None = None
+    text: str = ""  # shown instead of *db* when set
+
+    @property
+    def ratio(self) -> float | None:
+        return self.db / self.floor if self.db is not None and self.floor else None
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def pss_mib(pids: list[int]) -> float:
+    """Return the proportional set size of *pids* together (shared pages split fairly)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def payload(url: str) -> tuple[int, int]:
+    """Return the brotli-compressed and the plain size of the answer at *url*."""
+    host, _, path = url.partition("//")[2].partition("/")
+    sizes = []
+    for encoding in ("br", "identity"):
+        connection = http.client.HTTPConnection(host, timeout=120)
+        connection.request("GET", "/" + path, headers={"Accept-Encoding": encoding})
+        sizes.append(len(connection.getresponse().read()))
+        connection.close()
+    return sizes[0], sizes[1]
+
+
+def measure_worldbank(plan: Plan, folder: Path, rows: list[Row]) -> None:
+    """Cold load, filter change, load tests and memory: databoard against its floor."""
+    with servers.databoard(folder / "databoard") as board:
+        servers.save_static_copy(board.url, folder / "static")
+        with servers.nginx(folder / "static", folder / "nginx") as static:
+            loads: dict[str, list] = {"databoard": [], "static": []}
+            with browse.chromium() as chromium:
+                for i in range(plan.loads):
+                    pair = [("databoard", board), ("static", static)]
+                    for name, server in pair if i % 2 == 0 else pair[::-1]:
+                        loads[name].append(browse.cold_load(chromium, server.url + servers.PAGE))
+                years = [1991 + i for i in range(plan.changes)]
+                changes = browse.filter_changes(chromium, board.url + servers.PAGE, years)
+            rows.append(Row("Cold load until every chart is drawn (ms)"))
+            db, floor = (median(t for t, _ in loads[n]) for n in ("databoard", "static"))
+            rows.append(Row("databoard / static copy", db, floor, "<= 1.05x", _within(1.05)))
+            rows.append(Row("Bytes transferred on a cold load (KiB)"))
+            db, floor = (median(b for _, b in loads[n]) / 1024 for n in ("databoard", "static"))
+            rows.append(Row("databoard / static copy", db, floor, "<= 1.1x", _within(1.1)))
+            rows.append(Row("Filter change until every chart is redrawn (ms)"))
+            db, floor = median(a for a, _ in changes), median(b for _, b in changes)
+            rows.append(
+                Row(
+                    "through the API / same figures, no request", db, floor, "<= 1.5x", _within(1.5)
+                )
+            )
+            with servers.nginx_cache(board.url, folder / "proxy") as proxy:
+                rows.extend(_load_tests(plan, board, static, proxy))
+            rows.append(Row("Server memory after the load (MiB)"))
+            pss = pss_mib(board.pids())
+            rows.append(Row("PSS, master + 2 workers", pss, None, "<= 200", lambda d, _: d <= 200))
+
+
+def _within(limit: float):
+    return lambda db, floor: db <= limit * floor
+
+
+def _load_tests(plan: Plan, board, static, proxy) -> list[Row]:
+    """Run every wrk target once per round, interleaved with its floor; return the rows.
+
+    Besides databoard itself, the page and the chart are also asked of an nginx cache in
+    front of it, as a deployment may put one: it keeps answers as long as their
+    Cache-Control says.
+    """
+    floors = {"page": static.url + servers.PAGE, "figure": static.url + CHART}
+    targets = [
+        ("page", board.url + servers.PAGE, "page", {}),
+        ("chart, cached", board.url + CHART, "figure", {}),
+        ("chart, uncached", board.url + CHART, None, {"mode": "permute", "countries": TOP10}),
+        ("page, nginx cache in front", proxy.url + servers.PAGE, "page", {}),
+        ("chart, nginx cache in front", proxy.url + CHART, "figure", {}),
+    ]
+    results: dict[tuple, list] = {}
+    for _ in range(plan.rounds):
+        for connections in (1, 32):
+            for name, url in floors.items():
+                run = load.wrk(url, connections, plan.seconds)
+                results.setdefault((f"nginx {name}", connections), []).append(run)
+            for name, url, _, unique in targets:
+                run = load.wrk(url, connections, plan.seconds, **unique)
+                results.setdefault((name, connections), []).append(run)
+    rows = []
+    for connections in (1, 32):
+        rows.append(Row(f"Load test, {connections} connection(s): databoard / nginx static copy"))
+        for name, _, floor, unique in targets:
+            db, nginx = results[(name, connections)], results.get((f"nginx {floor}", connections))
+            rate = Row(f"{name}: req/s", _median(db, "rps"), nginx and _median(nginx, "rps"))
+            p50 = Row(f"{name}: p50 ms", _median(db, "p50_ms"), nginx and _median(nginx, "p50_ms"))
+            if connections == 32 and nginx:
+                rate.target = ">= 0.3x"
+                if "nginx" not in name:
+                    rate.met = lambda d, f: d >= 0.3 * f
+            if connections == 1 and unique:
+                p50.target, p50.met = "<= 15 ms", lambda d, _: d <= 15
+            rows += [rate, p50]
+    return rows
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return median(r[key] for r in runs)
+
+
+def measure_scaling(plan: Plan, folder: Path, rows: list[Row]) -> None:
+    """Uncached chart latency and payload on generated data of each size."""
+    os.environ["BIGBOARD_ROWS"] = ",".join(map(str, plan.sizes))
+    charts = ("level", "load-vs-temperature")
+    latency: dict[tuple, list] = {}
+    with servers.databoard(folder / "bigboard", dashboard="bigboard") as board:
+        for _ in range(plan.rounds):
+            for rows_count in plan.sizes:
+                per = rows_count // 4
+                for chart in charts:
+                    url = f"{board.url}/api/v1/dashboards/big-{rows_count}/charts/{chart}"
+                    unique = {"mode": "range", "low": 0, "high": per - 1}
+                    run = load.wrk(url, 1, plan.seconds * 2, **unique)
+                    latency.setdefault((rows_count, chart), []).append(run["p50_ms"])
+        sizes = {
+            key: payload(f"{board.url}/api/v1/dashboards/big-{key[0]}/charts/{key[1]}")
+            for key in latency
+        }
+    rows.append(Row("Scaling: uncached chart at 1 connection, p50 ms; payload KiB br (plain)"))
+    for (count, chart), values in latency.items():
+        compressed, plain = sizes[(count, chart)]
+        row = Row(f"{count:,} rows, {chart}", median(values))
+        row.text = f"{row.db:,.1f} ms; {compressed / 1024:,.0f} ({plain / 1024:,.0f})"
+        if count == max(plan.sizes):
+            row.target = "<= 500 ms; <= 1 MB"
+            row.met = lambda d, _, size=compressed: d <= 500 and size <= 1_000_000
+        rows.append(row)
+    if len(plan.sizes) > 1:
+        big, before = plan.sizes[-1], plan.sizes[-2]
+        for chart in charts:
+            growth = median(latency[(big, chart)]) / median(latency[(before, chart)])
+            rows.append(
+                Row(
+                    f"{chart}: time growth {before:,} -> {big:,} rows",
+                    growth,
+                    target=f"<= x{big / before:.0f} (linear)",
+                    met=lambda d, _, limit=big / before: d <= limit,
+                    text=f"x{growth:.1f}",
+                )
+            )
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    versions = [
+        subprocess.run(cmd, capture_output=True, text=True).stderr.strip().splitlines()[0]
+        for cmd in (["nginx", "-v"],)
+    ]
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB; {platform.platform()}; "
+        f"Python {platform.python_version()}; {'; '.join(versions)}"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    """Render *rows* as one Markdown table of medians, ratios and targets."""
+    out = [
+        "| measure | databoard | floor | ratio | target | met |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        if row.db is None:
+            out.append(f"| **{row.name}** | | | | | |")
+            continue
+        met = "" if row.met is None else ("yes" if row.met(row.db, row.floor) else "**no**")
+        cells = [
+            row.text or f"{row.db:,.1f}",
+            "" if row.floor is None else f"{row.floor:,.1f}",
+            "" if row.ratio is None else f"{row.ratio:.2f}x",
+            row.target,
+            met,
+        ]
+        out.append(f"| {row.name} | {' | '.join(cells)} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short round of everything")
+    args = parser.parse_args(argv)
+    plan = Plan.of(args.quick)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="databoard-bench-") as tmp:
+        folder = Path(tmp)
+        for name in ("databoard", "static", "nginx", "proxy", "bigboard"):
+            (folder / name).mkdir()
+        folder.chmod(0o755)
+        measure_worldbank(plan, folder, rows)
+        measure_scaling(plan, folder, rows)
+    print(f"databoard benchmark, {datetime.date.today().isoformat()}")
+    print(f"Machine: {machine()}")
+    print(f"Plan: {plan}")
+    print()
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

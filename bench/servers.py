@@ -1,0 +1,203 @@
+"""The servers under test: databoard in production mode, and nginx serving a static copy.
+
+The static copy is the floor: the same page as databoard serves it (figures inline, the
+same plotly.js, CSS and map shapes at the same URLs), saved as files and served by nginx
+with pre-compressed gzip, which is as fast as a page can be served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+#: The figure JSON that the static copy also holds, for the load test.
+FIGURE = "/api/v1/dashboards/worldbank/charts/gdp-per-capita"
+PAGE = "/d/worldbank"
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    log: Path
+
+    def pids(self) -> list[int]:
+        """Return the process and its children (gunicorn's workers)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [self.proc.pid, *map(int, children.split())]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(server: Server, path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"server exited:\n{server.log.read_text(errors='replace')}")
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(server.url + path, timeout=5).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer from {server.url}{path} in {timeout} s")
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def _running(command: list[str], url: str, folder: Path, env: dict, ready: str, timeout: float):
+    log = folder / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+    server = Server(url, proc, log)
+    try:
+        _wait(server, ready, timeout)
+        yield server
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def databoard(folder: Path, dashboard: str | None = None, timeout: float = 300) -> Iterator[Server]:
+    """Serve databoard with ``databoard serve --production`` and 2 workers.
+
+    :param dashboard: the ``DASHBOARD`` setting; a module in this folder is importable.
+    """
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABOARD_")}
+    env.pop("WEB_CONCURRENCY", None)
+    env |= {
+        "DATABOARD_SECRET_KEY": "bench-only-secret-key",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
+    }
+    if dashboard:
+        env["DATABOARD_DASHBOARD"] = dashboard
+    command = [
+        str(Path(sys.executable).with_name("databoard")),
+        "serve",
+        "--production",
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+    ]
+    with _running(command, f"http://127.0.0.1:{port}", folder, env, "/healthz", timeout) as s:
+        yield s
+
+
+def save_static_copy(url: str, root: Path) -> None:
+    """Save databoard's default page, the assets it loads and one figure under *root*.
+
+    Every file gets a ``.gz`` twin (gzip -9) for nginx's ``gzip_static``.
+    """
+    html = requests.get(url + PAGE, headers={"Accept-Encoding": "identity"}, timeout=30).text
+    files = {PAGE + "/index.html": html.encode()}
+    for path in sorted(set(re.findall(r"/static/[0-9a-f]{12}/[\w./-]+", html))):
+        if path.endswith("/"):  # the folder plotly.js loads the map shapes from
+            path += "world_110m.json"
+        files[path] = requests.get(url + path, timeout=30).content
+    files[FIGURE + ".json"] = requests.get(url + FIGURE, timeout=30).content
+    for path, data in files.items():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        Path(f"{target}.gz").write_bytes(gzip.compress(data, 9, mtime=0))
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        folder.chmod(0o755)  # nginx workers may run as another user
+
+
+NGINX_CONF = """
+worker_processes 2;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    types {{
+        text/html html; text/css css; application/javascript js;
+        application/json json; image/svg+xml svg;
+    }}
+    default_type application/octet-stream;
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 5;
+    gzip on;
+    gzip_static on;
+    gzip_vary on;
+    gzip_comp_level 6;
+    gzip_types text/css application/javascript application/json image/svg+xml;
+    {site}
+}}
+"""
+
+STATIC_SITE = """
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location = {page} {{ default_type text/html; try_files {page}/index.html =404; }}
+        location /static/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
+        location /api/ {{ default_type application/json; try_files $uri.json =404; }}
+    }}
+"""
+
+# A cache in front of databoard that keeps each answer as long as its Cache-Control says.
+CACHE_SITE = """
+    proxy_cache_path {tmp}/cache keys_zone=views:10m;
+    upstream databoard {{ server {upstream}; keepalive 16; keepalive_timeout 4s; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://databoard;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache views;
+            proxy_cache_lock on;
+        }}
+    }}
+"""
+
+
+@contextlib.contextmanager
+def _nginx(folder: Path, site: str, **values) -> Iterator[Server]:
+    port = free_port()
+    conf = folder / "nginx.conf"
+    site = site.format(tmp=folder, port=port, **values)
+    conf.write_text(NGINX_CONF.format(tmp=folder, site=site))
+    command = [NGINX, "-c", str(conf), "-e", str(folder / "error.log")]
+    with _running(command, f"http://127.0.0.1:{port}", folder, dict(os.environ), PAGE, 30) as s:
+        yield s
+
+
+def nginx(root: Path, folder: Path):
+    """Serve the static copy in *root* with nginx, 2 workers, gzip."""
+    return _nginx(folder, STATIC_SITE, root=root, page=PAGE)
+
+
+def nginx_cache(upstream: str, folder: Path):
+    """Put nginx, caching as the answers' Cache-Control allows, in front of *upstream*."""
+    return _nginx(folder, CACHE_SITE, upstream=upstream.partition("//")[2])

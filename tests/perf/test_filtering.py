@@ -1,0 +1,140 @@
+"""Vectorised filtering keeps exactly the rows the plain pandas expressions keep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from databoard import Dashboard, Line, MultiSelect, Range, Select
+from databoard.data.query import row_by_row
+from databoard.filters import Filter
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    n = 5000
+    codes = rng.choice(["a", "b", "c", "d", None], n)
+    return pd.DataFrame(
+        {
+            "code": pd.Categorical(codes),
+            "text": codes,
+            "year": rng.integers(1960, 2024, n),
+            "value": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
+            "when": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
+            "count": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 9, n)), "Int64"),
+        },
+        index=rng.permutation(n) * 3,  # a shuffled, sparse index: positions matter, not labels
+    )
+
+
+@pytest.mark.parametrize("column", ["code", "text"])
+def test_multiselect(frame, column):
+    flt = MultiSelect("pick", column)
+    for chosen in (["a"], ["b", "d"], ["zzz"], ["a", "b", "c", "d"]):
+        expected = frame[frame[column].isin(chosen)]
+        pd.testing.assert_frame_equal(flt.apply(frame, chosen), expected)
+
+
+@pytest.mark.parametrize(
+    ("column", "low", "high"),
+    [
+        ("year", 1990, 2000),
+        ("value", -0.5, 0.5),
+        ("when", pd.Timestamp("2020-06-01"), pd.Timestamp("2021-01-31")),
+        ("count", 2, 5),
+    ],
+)
+def test_range(frame, column, low, high):
+    flt = Range("span", column)
+    kept = flt.apply(frame, (low, high))
+    series = frame[column]
+    expected = frame[((series >= low) & (series <= high)).fillna(False).astype(bool)]
+    pd.testing.assert_frame_equal(kept, expected)
+
+
+@pytest.mark.parametrize(("column", "value"), [("code", "c"), ("text", "c"), ("count", 3)])
+def test_select(frame, column, value):
+    flt = Select("one", column)
+    expected = frame[(frame[column] == value).fillna(False).astype(bool)]
+    pd.testing.assert_frame_equal(flt.apply(frame, value), expected)
+    assert flt.apply(frame, None) is frame
+
+
+class Positive(Filter):
+    """A filter kind written the older way: it defines only ``apply``.
+
+    It has no ``kind`` name, so it stays out of the registry of the filter kinds.
+    """
+
+    def parse(self, args):
+        return args.get(self.name) == "yes"
+
+    def apply(self, frame, value):
+        return frame[frame[self.column] > 0] if value else frame
+
+    def to_query(self, value):
+        return [(self.name, "yes")] if value else []
+
+
+def test_a_kind_with_only_apply_still_narrows(frame):
+    flt = Positive("positive", "value")
+    keep = flt.mask(frame, True)
+    pd.testing.assert_frame_equal(frame[keep], frame[frame["value"] > 0])
+    board = Dashboard("mixed", title="Mixed")
+    board.add_dataset("table", lambda: frame.reset_index(drop=True))
+    board.add_filter(flt)
+    board.add_filter(MultiSelect("code", "code"))
+    board.add_chart("v", "V", kind=Line(x="year", y="value"))
+    board.load()
+    view = board.parse_view(MultiDict({"positive": "yes", "code": "b"}))
+    rows = board.chart_frame(board.charts["v"], view)
+    assert len(rows) and (rows["value"] > 0).all() and (rows["code"] == "b").all()
+
+
+def test_a_filter_kind_must_say_how_it_filters(frame):
+    class Nothing(Filter):
+        pass
+
+    with pytest.raises(NotImplementedError, match="neither mask nor apply"):
+        Nothing("n", "code").mask(frame, None)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("indicator_code == 'SP.POP.TOTL'", True),
+        ("value > 3 and year in [1990, 2000]", True),
+        ("(value * 2 > 3) & ~(year == 2000)", True),
+        ("year >= @low", False),  # reads the view
+        ("value > value.mean()", False),  # depends on the rows left
+        ("abs(value) > 1", False),
+        ("undefined_name > 1", False),
+        ("`odd name` > 1", False),
+    ],
+)
+def test_which_queries_run_once(query, expected):
+    assert row_by_row(query, ["indicator_code", "value", "year"]) is expected
+
+
+def test_queries_run_at_load_give_the_rows_of_queries_run_per_view(perf_app):
+    """Every World Bank chart with a query: its rows equal filtering, then querying."""
+    board = perf_app.extensions["databoard"].get("worldbank")
+    assert board.prefiltered
+    for args in ({}, {"country": ["IND", "BRA"], "from": ["1970"], "to": ["1980"]}):
+        view = board.parse_view(MultiDict(args))
+        for chart_id in board.prefiltered:
+            chart = board.charts[chart_id]
+            frame = board.datasets[chart.dataset].frame
+            for name in board.chart_filters(chart):
+                frame = board.filters[name].apply(frame, view[name])
+            expected = frame.query(chart.query)
+            pd.testing.assert_frame_equal(board.chart_frame(chart, view), expected)
+
+
+def test_dataset_attrs_move_off_the_frame(perf_app):
+    dataset = perf_app.extensions["databoard"].get("worldbank").datasets["indicators"]
+    assert dataset.frame.attrs == {}
+    assert "indicators" in dataset.attrs
