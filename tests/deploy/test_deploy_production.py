@@ -105,33 +105,22 @@ def test_metrics_add_up_every_worker(production):
     assert "databoard_http_request_duration_seconds_bucket" in text
 
 
-def test_no_secret_key_refuses_to_start(tmp_path):
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda: databoard("serve", "--production", "--port", str(free_port())),
+        lambda: gunicorn_with_config(free_port()),
+    ],
+    ids=["databoard-serve", "gunicorn-config"],
+)
+def test_no_secret_key_refuses_to_start(tmp_path, command):
     result = subprocess.run(
-        databoard("serve", "--production", "--port", str(free_port())),
-        cwd=tmp_path,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
+        command(), cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0
     assert "production needs a secret key" in result.stderr
     assert "DATABOARD_SECRET_KEY=$(python3 -c 'import secrets" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-
-
-def test_gunicorn_config_refuses_to_start_without_secret_key(tmp_path):
-    result = subprocess.run(
-        gunicorn_with_config(free_port()),
-        cwd=tmp_path,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "production needs a secret key" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
