@@ -1,7 +1,7 @@
 """databoard: publish pandas and Plotly dashboards on the web."""
 
 from .charts.kinds import Area, Bar, Box, Choropleth, Histogram, Kpi, Line, Pie, Scatter, Table
-from .dashboard import Chart, Dashboard, View
+from .dashboard import Chart, ChartRows, Dashboard, View
 from .filters import MultiSelect, Range, Select
 
 __version__ = "0.1.0"
@@ -22,6 +22,7 @@ __all__ = [
     "Pie",
     "Table",
     "Chart",
+    "ChartRows",
     "Choropleth",
     "Dashboard",
     "Kpi",

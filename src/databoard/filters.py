@@ -59,24 +59,13 @@ class Filter:
         """Return the filter's value from a multi-valued mapping of query arguments."""
         raise NotImplementedError
 
-    def apply(self, frame: pd.DataFrame, value: Any) -> pd.DataFrame:
-        """Return the rows of *frame* that pass the filter."""
-        keep = self.mask(frame, value)
-        return frame if keep is None else frame[keep]
-
     def mask(self, frame: pd.DataFrame, value: Any) -> np.ndarray | None:
         """Return which rows of *frame* pass, as booleans, or ``None`` if every row does.
 
         A dashboard combines the masks of all its filters and selects the rows once,
-        instead of copying the table once per filter. A kind defines this or
-        :meth:`apply`; this default asks :meth:`apply` which rows it keeps.
+        instead of copying the table once per filter.
         """
-        if type(self).apply is Filter.apply:
-            raise NotImplementedError(f"{type(self).__name__} defines neither mask nor apply")
-        kept = self.apply(frame.set_axis(pd.RangeIndex(len(frame))), value)
-        keep = np.zeros(len(frame), dtype=bool)
-        keep[kept.index.to_numpy()] = True
-        return keep
+        raise NotImplementedError
 
     def to_query(self, value: Any) -> list[tuple[str, str]]:
         """Return the query-string pairs that reproduce *value*."""

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .authoring import loader
-from .authoring.check import check
+from .authoring.check import load_and_check
 from .authoring.problems import InvalidDashboards
-from .dashboard import Dashboard
+from .charts import downsample
+from .dashboard import ChartResult, Dashboard
 from .errors import NotFound
+
+#: charts drawn for their dashboard's default view, by slug then chart id
+Drawn = dict[str, dict[str, ChartResult]]
 
 
 @dataclass
@@ -43,29 +46,31 @@ class Site:
             raise NotFound(f"no dashboard {slug!r}") from None
 
 
-def load_site(target: str) -> Site:
+def load_site(target: str, max_points: int = downsample.MAX_POINTS) -> tuple[Site, Drawn]:
     """Load the dashboards of *target* (a module, file or folder), check them, keep them.
 
+    :return: the site, and each chart the check drew for its default view (by slug, then
+        chart id), for the cache to keep instead of drawing it again.
     :raise InvalidDashboards: listing every problem, as ``databoard check`` does.
     """
     start = time.perf_counter()
-    boards, problems = loader.load_all(target)
-    problems += [p for board in boards for p in check(board)]
-    if problems:
-        raise InvalidDashboards(problems)
-    site = Site({board.slug: board for board in boards})
+    checked = load_and_check(target, max_points)
+    if checked.problems:
+        raise InvalidDashboards(checked.problems)
+    site = Site({board.slug: board for board in checked.boards})
     site.load_seconds = time.perf_counter() - start
-    return site
+    return site, checked.drawn
 
 
-def init_app(app: Flask) -> None:
-    """Load the configured dashboards and keep them on the app."""
-    app.extensions["databoard"] = load_site(app.config["DASHBOARD"])
-    app.logger.info(
-        "loaded %d dashboard(s) in %.2f s",
-        len(app.extensions["databoard"].dashboards),
-        app.extensions["databoard"].load_seconds,
-    )
+def init_app(app: Flask) -> Drawn:
+    """Load the configured dashboards and keep them on the app.
+
+    :return: the charts drawn by the start-up check (see :func:`load_site`).
+    """
+    site, drawn = load_site(app.config["DASHBOARD"], app.config["MAX_POINTS"])
+    app.extensions["databoard"] = site
+    app.logger.info("loaded %d dashboard(s) in %.2f s", len(site.dashboards), site.load_seconds)
+    return drawn
 
 
 def get_site() -> Site:

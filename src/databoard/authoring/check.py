@@ -1,17 +1,22 @@
-"""Check loaded dashboards the way a viewer would meet them: data, columns, every chart.
+"""Check dashboards the way a viewer would meet them: data, columns, every chart.
 
 ``databoard check`` prints what this finds; ``serve`` refuses to start on any of it.
+Loading the data (:func:`load_data`) and checking (:func:`check`) are separate steps;
+:func:`load_and_check` does both for every dashboard of a file, folder or module.
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-from ..dashboard import Chart, ChartError, Dashboard, Dataset
+from ..charts import downsample
+from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
 from ..errors import DataboardError
+from . import loader
 from .problems import Problem, describe_exception, line_in
 
 
@@ -33,13 +38,15 @@ def _problem(board: Dashboard, item, label: str, message: str, error=None) -> Pr
     return Problem(board.file or board.slug, f"{_where(item, label)}: {message}", line)
 
 
-def check(board: Dashboard) -> list[Problem]:
-    """Load *board*'s data and draw each chart for the default view; return what fails.
+def load_data(board: Dashboard) -> list[Problem]:
+    """Load *board*'s datasets and bind its filters to them; return what fails.
 
-    The dashboard is left loaded, so a clean check is also the start-up of a server.
+    Loading is its own step, so :func:`check` reads data that is already there.
     """
     problems: list[Problem] = []
     for dataset in board.datasets.values():
+        if dataset.frame is not None:
+            continue
         try:
             dataset.load()
         except Exception as error:
@@ -47,17 +54,15 @@ def check(board: Dashboard) -> list[Problem]:
             problems.append(_problem(board, dataset, f"dataset {dataset.name!r}", message, error))
     if problems:
         return problems
-    frames = {name: d.frame for name, d in board.datasets.items()}
+    frames = {name: d.frame for name, d in board.datasets.items() if d.frame is not None}
     for flt in board.filters.values():
         if flt.column is None:
             continue
-        having = [f for f in frames.values() if flt.column in f.columns]
-        if not having:
+        if not any(flt.column in f.columns for f in frames.values()):
             columns = sorted({str(c) for f in frames.values() for c in f.columns})
             problems.append(
                 Problem(board.file, f"filter {flt.name!r}: {_unknown(flt.column, columns)}")
             )
-            continue
     for row in board.layout or []:
         for chart_id in row:
             if chart_id not in board.charts:
@@ -68,6 +73,49 @@ def check(board: Dashboard) -> list[Problem]:
         board.load()  # binds the filters to the data and versions it
     except Exception as error:
         return [Problem(board.file, f"filters: {describe_exception(error)}")]
+    return []
+
+
+@dataclass
+class Checked:
+    """Dashboards loaded and checked, and what the check drew on the way."""
+
+    boards: list[Dashboard]
+    problems: list[Problem]
+    #: each chart drawn for its dashboard's default view, by slug then chart id
+    drawn: dict[str, dict[str, ChartResult]] = field(default_factory=dict)
+
+
+def load_and_check(target: str | Path, max_points: int = downsample.MAX_POINTS) -> Checked:
+    """Load the dashboards of *target* and their data, then check each one.
+
+    ``databoard check`` prints the problems; a server refuses to start on any, and
+    caches the charts the check drew instead of drawing them again.
+    """
+    boards, problems = loader.load_all(target)
+    drawn: dict[str, dict[str, ChartResult]] = {}
+    for board in boards:
+        found = load_data(board)
+        if not found:
+            drawn[board.slug] = {}
+            found = check(board, max_points, drawn[board.slug])
+        problems += found
+    return Checked(boards, problems, drawn)
+
+
+def check(
+    board: Dashboard,
+    max_points: int = downsample.MAX_POINTS,
+    drawn: dict[str, ChartResult] | None = None,
+) -> list[Problem]:
+    """Draw each chart of a loaded *board* for the default view; return what fails.
+
+    :param drawn: if given, receives each chart drawn, by chart id.
+    :raise RuntimeError: if *board* is not loaded (see :func:`load_data`).
+    """
+    if not board.loaded:
+        raise RuntimeError(f"{board.slug}: load the data (load_data) before checking")
+    problems: list[Problem] = []
     try:
         view = board.parse_view(MultiDict())
     except DataboardError as error:
@@ -81,16 +129,19 @@ def check(board: Dashboard) -> list[Problem]:
             )
             continue
         if chart.kind is not None and chart.func is None:
-            columns = frames[chart.dataset].columns
+            columns = board.frame(chart.dataset).columns
             missing = [c for c in chart.kind.columns() if c not in columns]
             if missing:
                 for column in missing:
                     problems.append(_problem(board, chart, label, _unknown(column, columns)))
                 continue
         try:
-            board.render(chart.id, view)
+            result = board.render(chart.id, view, max_points)
         except ChartError as error:
             cause = error.__cause__
             message = f"raised {describe_exception(cause)}"
             problems.append(_problem(board, chart, label, message, cause))
+            continue
+        if drawn is not None:
+            drawn[chart.id] = result
     return problems

@@ -65,17 +65,6 @@ def load_file(path: Path) -> list[Dashboard]:
     return found
 
 
-def load(target: str | Path) -> list[Dashboard]:
-    """Return the dashboards of *target*, a file, a folder of files or a module name.
-
-    :raise InvalidDashboards: listing every problem found in every file.
-    """
-    boards, problems = load_all(target)
-    if problems:
-        raise InvalidDashboards(problems)
-    return boards
-
-
 def load_all(target: str | Path) -> tuple[list[Dashboard], list[Problem]]:
     """Return the dashboards that load from *target*, and the problems of the others."""
     path = Path(target)

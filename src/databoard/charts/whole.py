@@ -72,8 +72,7 @@ class Choropleth(Kind):
 
     def figure(self, frame, chart, view):
         if frame.empty:
-            message = frame.attrs.get("empty_message", "No data for this selection")
-            return empty_figure(chart, message)
+            return empty_figure(chart)
         low, high = np.nanpercentile(frame[self.color].to_numpy(dtype=float), [2, 98])
         trace = {
             "type": "choropleth",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..authoring import loader, scaffold
-from ..authoring.check import check
+from ..authoring import scaffold
+from ..authoring.check import load_and_check
 
 
 @click.command("check")
@@ -18,14 +18,13 @@ def check_command(path: str):
     Every problem is listed at once, with the file and line for YAML and the function for
     Python. The exit status is 1 if there is any.
     """
-    boards, problems = loader.load_all(path)
-    problems += [p for board in boards for p in check(board)]
-    for problem in problems:
+    checked = load_and_check(path)
+    for problem in checked.problems:
         click.echo(str(problem), err=True)
-    if problems:
-        count = len(problems)
+    if checked.problems:
+        count = len(checked.problems)
         raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found")
-    for board in boards:
+    for board in checked.boards:
         click.echo(
             f"ok: {board.slug} ({len(board.datasets)} datasets, {len(board.filters)} filters, "
             f"{len(board.charts)} charts) in {board.file}"

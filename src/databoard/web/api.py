@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+import orjson
 from flask import Blueprint, jsonify
 
+from ..charts import encode
 from ..site import get_site
 from . import cache
-from .views import Request, dashboard_detail, dashboard_summary, figure_json
+from .views import DashboardView, dashboard_detail, dashboard_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,10 +32,10 @@ def dashboard(slug: str):
 @bp.get("/dashboards/<slug>/charts/<chart_id>")
 def chart(slug: str, chart_id: str):
     """Return the chart's Plotly figure JSON for the filters in the query string."""
-    return cache.respond(*Request.from_request(slug).figure(chart_id))
+    return cache.respond(*DashboardView.from_query(slug).figure(chart_id))
 
 
-def _provenance(req: Request, chart_id: str) -> dict:
+def _provenance(req: DashboardView, chart_id: str) -> dict:
     chart = req.dashboard.get_chart(chart_id)
     names = req.dashboard.chart_filters(chart)
     return {
@@ -52,13 +54,13 @@ def _provenance(req: Request, chart_id: str) -> dict:
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.json")
 def chart_data_json(slug: str, chart_id: str):
     """Return the rows behind a chart, with the filters, source and data date."""
-    req = Request.from_request(slug)
+    req = DashboardView.from_query(slug)
 
-    def make() -> str:
-        frame = req.render(chart_id).frame
-        body = figure_json(_provenance(req, chart_id))[:-1]
-        body += ',"columns":' + figure_json([str(c) for c in frame.columns])
-        return body + ',"rows":' + frame.to_json(orient="values", date_format="iso") + "}"
+    def make() -> bytes:
+        frame = req.data(chart_id)
+        rows = orjson.Fragment(frame.to_json(orient="values", date_format="iso"))
+        columns = [str(c) for c in frame.columns]
+        return encode.dumps(_provenance(req, chart_id) | {"columns": columns, "rows": rows})
 
     key = req.cache_key(chart_id, "data.json")
     return cache.respond(*cache.answer(key, make, "application/json"))
@@ -67,10 +69,10 @@ def chart_data_json(slug: str, chart_id: str):
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.csv")
 def chart_data_csv(slug: str, chart_id: str):
     """Return the rows behind a chart as CSV, after ``#`` lines saying where they come from."""
-    req = Request.from_request(slug)
+    req = DashboardView.from_query(slug)
 
     def make() -> str:
-        frame = req.render(chart_id).frame
+        frame = req.data(chart_id)
         out = io.StringIO()
         for name, value in _provenance(req, chart_id).items():
             if value:

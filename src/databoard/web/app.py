@@ -40,11 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
-    site.init_app(app)
+    drawn = site.init_app(app)
     ops.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     if app.config["CACHE_WARM"]:
-        pages.warm(app)
+        pages.warm(app, drawn)
     memory.settle()
     return app

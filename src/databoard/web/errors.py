@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DataboardError
@@ -12,10 +12,22 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith((".json", ".csv"))
 
 
-def _respond(error: DataboardError):
+def _respond(error: DataboardError, response: Response | None = None) -> Response:
+    """Answer *error* as JSON or an HTML page.
+
+    :param response: the HTTP exception's own response, whose headers (``Allow`` on a
+        405, ``WWW-Authenticate`` on a 401, ...) the answer keeps.
+    """
     if _wants_json():
-        return jsonify(error.to_dict()), error.status
-    return render_template("error.html", error=error), error.status
+        answer = jsonify(error.to_dict())
+    else:
+        answer = make_response(render_template("error.html", error=error))
+    answer.status_code = error.status
+    if response is not None:
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                answer.headers[name] = value
+    return answer
 
 
 def log_failure(error: DataboardError) -> None:
@@ -40,10 +52,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return _respond(DataboardError(error.description or error.name, error.code or 500))
+        response = error.get_response()
+        message = error.description or error.name
+        return _respond(DataboardError(message, response.status_code), response)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        if app.debug:
+            raise error  # the debugger shows it, with its traceback
         # The traceback goes to the log, never to the client.
         app.logger.exception("unhandled error on %s", request.full_path)
         return _respond(DataboardError("internal error; see the server log", 500))

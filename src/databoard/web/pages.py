@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
+import orjson
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 
+from ..charts import encode
 from ..dashboard import ChartError
 from ..filters import param_text
-from ..site import get_site
+from ..site import Drawn, get_site
 from . import cache
 from .errors import log_failure
-from .views import Request, dashboard_detail, figure_json
+from .views import DashboardView, dashboard_detail, figure_json
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(param_text, "param")
@@ -35,24 +38,24 @@ def dashboard(slug: str):
     each figure in it is the chart API's cached answer, so a page for a new view only
     computes the charts whose filters changed.
     """
-    return cache.respond(*_page(Request.from_request(slug)))
+    return cache.respond(*_page(DashboardView.from_query(slug)))
 
 
-def _page(req: Request) -> tuple[cache.Answer, bool]:
+def _page(req: DashboardView) -> tuple[cache.Answer, bool]:
     state = [*req.view.query(), ("script_root", request.script_root)]
     key = cache.key(req.dashboard, "page", state)
     return cache.answer(key, lambda: _render(req), "text/html")
 
 
-def _render(req: Request) -> str:
+def _render(req: DashboardView) -> str:
     board = req.dashboard
     state = dashboard_detail(board) | {"query": req.query_string(), "view": dict(req.view)}
-    figures = ",".join(f"{figure_json(cid)}:{_figure(req, cid)}" for cid in board.charts)
+    figures = {cid: orjson.Fragment(_figure(req, cid)) for cid in board.charts}
     return render_template(
         "dashboard.html",
         board=board,
         view=req.view,
-        state_json=figure_json(state)[:-1] + f',"figures":{{{figures}}}}}',
+        state_json=figure_json(state | {"figures": figures}),
         chart_queries={
             cid: req.query_string(board.chart_filters(chart)) for cid, chart in board.charts.items()
         },
@@ -60,22 +63,32 @@ def _render(req: Request) -> str:
     )
 
 
-def _figure(req: Request, chart_id: str) -> str:
+def _figure(req: DashboardView, chart_id: str) -> bytes:
     """Return a chart's figure JSON, or an error for its card: one failing chart
     does not take the page down with it."""
     try:
-        return req.figure(chart_id)[0].body.decode()
+        return req.figure(chart_id)[0].body
     except ChartError as error:
         log_failure(error)
-        return figure_json({"error": error.message})
+        return encode.dumps({"error": error.message})
 
 
-def warm(app: Flask) -> None:
-    """Cache each dashboard's default view, page and figures, under the keys requests use."""
+def warm(app: Flask, drawn: Drawn) -> None:
+    """Cache each dashboard's default view, page and figures, under the keys requests use.
+
+    :param drawn: the figures the start-up check drew for the default views; they are
+        cached as they are, not drawn again.
+    """
     start = time.perf_counter()
     boards = app.extensions["databoard"].dashboards
     for slug in boards:
         base = "http://localhost" + app.config["URL_PREFIX"] + "/"
         with app.test_request_context(f"/d/{slug}", base_url=base):
-            _page(Request.from_request(slug))
+            req = DashboardView.from_query(slug)
+            for chart_id, result in drawn.get(slug, {}).items():
+                key = req.cache_key(chart_id, "figure")
+                cache.answer(
+                    key, functools.partial(encode.dumps, result.figure), "application/json"
+                )
+            _page(req)
     app.logger.info("cached %d default view(s) in %.2f s", len(boards), time.perf_counter() - start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import pandas as pd
 from flask import current_app, request, url_for
 
 from ..charts import encode
@@ -14,19 +15,25 @@ from . import cache
 
 
 @dataclass
-class Request:
-    """A dashboard with the view the query string asks for."""
+class DashboardView:
+    """A dashboard with the view the query string asks for: what pages and API answer."""
 
     dashboard: Dashboard
     view: View
 
     @classmethod
-    def from_request(cls, slug: str) -> Request:
+    def from_query(cls, slug: str) -> DashboardView:
+        """Return dashboard *slug* with the view in the current request's query string."""
         dashboard = get_site().get(slug)
         return cls(dashboard, dashboard.parse_view(request.args))
 
     def render(self, chart_id: str) -> ChartResult:
+        """Draw the chart for this view."""
         return self.dashboard.render(chart_id, self.view, current_app.config["MAX_POINTS"])
+
+    def data(self, chart_id: str) -> pd.DataFrame:
+        """Return the rows behind the chart for this view, without drawing it."""
+        return self.dashboard.data(chart_id, self.view)
 
     def query_string(self, names=None) -> str:
         return urlencode(self.view.query(names))

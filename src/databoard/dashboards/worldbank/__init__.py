@@ -12,6 +12,7 @@ import pandas as pd
 
 from databoard import (
     Bar,
+    ChartRows,
     Choropleth,
     Dashboard,
     Kpi,
@@ -120,16 +121,14 @@ def wide(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def latest_complete_year(frame: pd.DataFrame, needed: list[str]) -> pd.DataFrame:
+def latest_complete_year(frame: pd.DataFrame, needed: list[str]) -> ChartRows | pd.DataFrame:
     """Keep the latest year in which the most countries have all *needed* values."""
     complete = frame.dropna(subset=needed)
     if complete.empty:
         return complete
     counts = complete.groupby("year")["country_code"].nunique()
     year = counts[counts == counts.max()].index.max()
-    out = complete[complete["year"] == year].copy()
-    out.attrs["note"] = f"Year {year}"
-    return out
+    return ChartRows(complete[complete["year"] == year], note=f"Year {year}")
 
 
 def line(chart_id: str, title: str, code: str, **options) -> None:
@@ -202,7 +201,7 @@ line("arable-land", "Arable land per person", ARABLE)
     unit=unit(ARABLE),
     **source(ARABLE),
 )
-def arable_land_latest(frame: pd.DataFrame, view) -> pd.DataFrame:
+def arable_land_latest(frame: pd.DataFrame, view) -> ChartRows | pd.DataFrame:
     """The latest year in the range with data for the most selected countries."""
     return latest_complete_year(frame, ["value"])
 
@@ -258,7 +257,7 @@ line("gdp-per-capita", "GDP per capita", GDP_PC)
     description="Bubble size is population. Latest year in the range with all three values.",
     **source(GDP_PC, LIFE, POP),
 )
-def life_vs_gdp(frame: pd.DataFrame, view) -> pd.DataFrame:
+def life_vs_gdp(frame: pd.DataFrame, view) -> ChartRows | pd.DataFrame:
     needed = ["gdp_per_capita", "life_expectancy", "population"]
     table = wide(frame, {GDP_PC: needed[0], LIFE: needed[1], POP: needed[2]})
     return latest_complete_year(table, needed)
@@ -277,17 +276,18 @@ line("internet-users", "Internet users, share of population", INTERNET)
     source="World Bank WDI",
     updated=max(ind.updated for ind in INDICATORS.values()),
 )
-def world_map(frame: pd.DataFrame, view) -> pd.DataFrame:
+def world_map(frame: pd.DataFrame, view) -> ChartRows:
     code = view["map_indicator"]
     rows = frame[(frame["indicator_code"] == code) & frame["value"].notna()]
     years = rows["year"].unique()
     year = (
         view["map_year"] if view["map_year"] is not None else (years.max() if len(years) else None)
     )
-    out = rows[rows["year"] == year].copy()
+    out = rows[rows["year"] == year]
     name = INDICATORS[code].name
-    if out.empty:
-        span = f"; it has data for {years.min()}-{years.max()}" if len(years) else ""
-        out.attrs["empty_message"] = f"No data for {name} in {year}{span}"
-    out.attrs["note"] = f"{name}, {year} (updated {INDICATORS[code].updated})"
-    return out
+    span = f"; it has data for {years.min()}-{years.max()}" if len(years) else ""
+    return ChartRows(
+        out,
+        note=f"{name}, {year} (updated {INDICATORS[code].updated})",
+        empty_message=f"No data for {name} in {year}{span}",
+    )

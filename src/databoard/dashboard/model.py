@@ -20,33 +20,23 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .charts import downsample
-from .charts.kinds import Kind
-from .data import sources, wrangle
-from .data.digest import dashboard_digest
-from .data.query import row_by_row
-from .errors import BadParameter, DataboardError, NotFound
-from .filters import Filter, MultiSelect
-
-#: Default panel widths (of 12 grid columns) by kind; other kinds take half a row.
-WIDTHS = {"kpi": 3, "choropleth": 12, "table": 12}
-
-
-class ChartError(DataboardError):
-    """A chart whose function or kind failed for a view (a 500 for that chart only)."""
-
-    def __init__(self, chart_id: str):
-        super().__init__(
-            f"chart {chart_id!r} could not be drawn; the server log has the details", 500
-        )
-        self.chart_id = chart_id
+from ..charts import downsample
+from ..charts.kinds import Kind
+from ..data import sources, wrangle
+from ..data.digest import dashboard_digest
+from ..data.query import row_by_row
+from ..errors import NotFound
+from ..filters import Filter
+from . import layout, render, view
+from .render import ChartResult
+from .view import View
 
 
 @dataclass
@@ -114,7 +104,7 @@ class Chart:
     @property
     def default_width(self) -> int:
         """Return the grid width (of 12) when neither the chart nor a layout sets one."""
-        return self.width or WIDTHS.get(self.kind.name if self.kind else "", 6)
+        return layout.default_width(self)
 
     def describe(self) -> dict:
         """Return the chart's JSON description."""
@@ -128,49 +118,6 @@ class Chart:
             "description": self.description,
             "width": self.default_width,
         }
-
-
-class View(dict):
-    """The validated value of every filter of a dashboard, keyed by filter name."""
-
-    def __init__(self, dashboard: Dashboard, values: dict):
-        super().__init__(values)
-        self.dashboard = dashboard
-
-    def query(self, names: Iterable[str] | None = None) -> list[tuple[str, str]]:
-        """Return the query-string pairs of this view (of the named filters only)."""
-        pairs = []
-        for name, flt in self.dashboard.filters.items():
-            if names is None or name in names:
-                pairs.extend(flt.to_query(self[name]))
-        return pairs
-
-    def key(self) -> tuple:
-        """Return a hashable, normalised form of the view (for cache keys)."""
-        return tuple(self.query())
-
-    def order_of(self, column: str) -> list | None:
-        """Return the selected values of a multi-select on *column*, in selection order.
-
-        Charts use it so each selected value keeps one colour on every chart.
-        """
-        for name, flt in self.dashboard.filters.items():
-            if not isinstance(flt, MultiSelect):
-                continue
-            if column == flt.column:
-                return list(self[name])
-            if column == flt.labels:
-                return [flt.label_of(v) for v in self[name]]
-        return None
-
-
-@dataclass
-class ChartResult:
-    """What a chart shows for one view: the figure and the data behind it."""
-
-    chart: Chart
-    figure: dict
-    frame: pd.DataFrame
 
 
 @dataclass
@@ -304,19 +251,17 @@ class Dashboard:
         self.version = dashboard_digest(self)
         self.loaded = True
 
-    # -- viewing ----------------------------------------------------------------------
+    # -- viewing (the work is done in view.py, render.py and layout.py) -------------------
 
-    def parse_view(self, args) -> View:
-        """Validate query arguments into a :class:`View`.
+    def frame(self, dataset: str) -> pd.DataFrame:
+        """Return the loaded frame of *dataset*.
 
-        :raise BadParameter: for an unknown parameter or a bad value.
+        :raise RuntimeError: if the dashboard has not been loaded.
         """
-        known = {p for f in self.filters.values() for p in f.params}
-        for param in args.keys():
-            if param not in known:
-                allowed = ", ".join(sorted(known)) or "none"
-                raise BadParameter(param, f"unknown parameter '{param}' (allowed: {allowed})")
-        return View(self, {name: f.parse(args) for name, f in self.filters.items()})
+        frame = self.datasets[dataset].frame
+        if frame is None:
+            raise RuntimeError(f"{self.slug}: dataset {dataset!r} is not loaded yet")
+        return frame
 
     def get_chart(self, chart_id: str) -> Chart:
         """Return the chart *chart_id*, or raise a 404 error."""
@@ -329,106 +274,27 @@ class Dashboard:
         """Return the names of the filters that *chart* follows."""
         if chart.filters is not None:
             return list(chart.filters)
-        columns = self.datasets[chart.dataset].frame.columns
+        columns = self.frame(chart.dataset).columns
         return [n for n, f in self.filters.items() if f.column in columns]
 
-    def chart_frame(self, chart: Chart, view: View) -> pd.DataFrame:
-        """Return the chart's dataset narrowed by the filters it follows.
+    def parse_view(self, args) -> View:
+        """Validate query arguments into a :class:`View` (see :func:`.view.parse_view`)."""
+        return view.parse_view(self, args)
 
-        The filters' masks are combined and the rows selected once; a query that keeps
-        the same rows in every view ran at load (:attr:`prefiltered`).
-        """
-        prefiltered = chart.id in self.prefiltered
-        frame = self.prefiltered[chart.id] if prefiltered else self.datasets[chart.dataset].frame
-        keep = None
-        for name in self.chart_filters(chart):
-            flt = self.filters[name]
-            if flt.column is not None and flt.column in frame.columns:
-                mask = flt.mask(frame, view[name])
-                if mask is not None:
-                    keep = mask if keep is None else keep & mask
-        if keep is not None:
-            frame = frame[keep]
-        if chart.query and not prefiltered:
-            frame = frame.query(chart.query, local_dict=dict(view))
-        return frame
+    def chart_frame(self, chart: Chart, selected: View) -> pd.DataFrame:
+        """Return the chart's dataset narrowed by the filters it follows."""
+        return view.chart_frame(self, chart, selected)
 
     def rows(self) -> list[list[tuple[Chart, int]]]:
-        """Return the charts in layout rows, each with its grid width (of 12).
-
-        A layout row splits its width between its charts. Without a layout, KPI cards
-        share a row and the other charts flow in rows of their own.
-        """
-        if self.layout is not None:
-            return [
-                [(self.charts[c], self.charts[c].width or max(12 // len(row), 1)) for c in row]
-                for row in self.layout
-                if row
-            ]
-        rows: list[list[tuple[Chart, int]]] = []
-        for chart in self.charts.values():
-            if not rows or _is_kpi(rows[-1][0][0]) != _is_kpi(chart):
-                rows.append([])
-            rows[-1].append((chart, chart.default_width))
-        return rows
+        """Return the charts in layout rows, each with its grid width (of 12)."""
+        return layout.rows(self)
 
     def render(
-        self, chart_id: str, view: View, max_points: int = downsample.MAX_POINTS
+        self, chart_id: str, selected: View, max_points: int = downsample.MAX_POINTS
     ) -> ChartResult:
-        """Compute one chart for *view*: its figure JSON and the data behind it.
+        """Compute one chart for a view (see :func:`.render.render`)."""
+        return render.render(self, chart_id, selected, max_points)
 
-        :param max_points: the most points a line or scatter trace carries; the data
-            behind the chart keeps every row.
-        :raise ChartError: when the chart's function or kind fails; the original
-            exception is its ``__cause__``, for the server log.
-        """
-        chart = self.get_chart(chart_id)
-        try:
-            return self._render(chart, view, max_points)
-        except DataboardError:
-            raise
-        except Exception as error:
-            raise ChartError(chart.id) from error
-
-    def _render(self, chart: Chart, view: View, max_points: int) -> ChartResult:
-        frame = self.chart_frame(chart, view)
-        if chart.func is not None:
-            result = chart.func(frame, view)
-            if chart.kind is None:
-                return ChartResult(chart, figure_dict(result, chart), frame)
-            if not isinstance(result, pd.DataFrame):
-                raise TypeError(
-                    f"chart {chart.id!r}: with a kind, the function must return a DataFrame, "
-                    f"not {type(result).__name__}"
-                )
-            frame = result
-        if chart.kind is None:
-            raise TypeError(f"chart {chart.id!r} has neither a kind nor a function")
-        rows = chart.kind.data(frame)
-        shown, thinned = downsample.reduce(chart.kind, rows, max_points)
-        figure = chart.kind.figure(shown, chart, view)
-        if thinned:
-            downsample.annotate(figure, thinned, len(shown), len(rows), max_points)
-        note = frame.attrs.get("note")
-        if note:
-            figure["layout"]["title"] = {"text": note, "x": 0, "font": {"size": 12}}
-            figure["layout"]["margin"]["t"] = max(figure["layout"]["margin"].get("t", 0), 30)
-        return ChartResult(chart, figure, rows)
-
-
-def _is_kpi(chart: Chart) -> bool:
-    return chart.kind is not None and chart.kind.name == "kpi"
-
-
-def figure_dict(figure, chart: Chart) -> dict:
-    """Return a Plotly figure (or figure dict) as a plain dict."""
-    if hasattr(figure, "to_plotly_json"):
-        return figure.to_plotly_json()
-    if isinstance(figure, dict) and "data" in figure:
-        return figure
-    raise TypeError(
-        f"chart {chart.id!r}: the function returned {type(figure).__name__}, not a Plotly figure"
-    )
-
-
-__all__ = ["BadParameter", "Chart", "ChartResult", "Dashboard", "Dataset", "View"]
+    def data(self, chart_id: str, selected: View) -> pd.DataFrame:
+        """Return the rows behind one chart for a view, without drawing it."""
+        return render.data(self, chart_id, selected)

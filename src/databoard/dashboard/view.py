@@ -1,0 +1,79 @@
+"""A view: the validated filter values of one request, and the rows they select."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import BadParameter
+from ..filters import MultiSelect
+
+if TYPE_CHECKING:
+    from .model import Chart, Dashboard
+
+
+class View(dict):
+    """The validated value of every filter of a dashboard, keyed by filter name."""
+
+    def __init__(self, dashboard: Dashboard, values: dict):
+        super().__init__(values)
+        self.dashboard = dashboard
+
+    def query(self, names: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """Return the query-string pairs of this view (of the named filters only)."""
+        pairs = []
+        for name, flt in self.dashboard.filters.items():
+            if names is None or name in names:
+                pairs.extend(flt.to_query(self[name]))
+        return pairs
+
+    def order_of(self, column: str) -> list | None:
+        """Return the selected values of a multi-select on *column*, in selection order.
+
+        Charts use it so each selected value keeps one colour on every chart.
+        """
+        for name, flt in self.dashboard.filters.items():
+            if not isinstance(flt, MultiSelect):
+                continue
+            if column == flt.column:
+                return list(self[name])
+            if column == flt.labels:
+                return [flt.label_of(v) for v in self[name]]
+        return None
+
+
+def parse_view(board: Dashboard, args) -> View:
+    """Validate query arguments (a multi-valued mapping) into a :class:`View` of *board*.
+
+    :raise BadParameter: for an unknown parameter or a bad value.
+    """
+    known = {p for f in board.filters.values() for p in f.params}
+    for param in args.keys():
+        if param not in known:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise BadParameter(param, f"unknown parameter '{param}' (allowed: {allowed})")
+    return View(board, {name: f.parse(args) for name, f in board.filters.items()})
+
+
+def chart_frame(board: Dashboard, chart: Chart, view: View) -> pd.DataFrame:
+    """Return the chart's dataset narrowed by the filters it follows.
+
+    The filters' masks are combined and the rows selected once; a query that keeps the
+    same rows in every view ran at load (:attr:`Dashboard.prefiltered`).
+    """
+    prefiltered = chart.id in board.prefiltered
+    frame = board.prefiltered[chart.id] if prefiltered else board.frame(chart.dataset)
+    keep = None
+    for name in board.chart_filters(chart):
+        flt = board.filters[name]
+        if flt.column is not None and flt.column in frame.columns:
+            mask = flt.mask(frame, view[name])
+            if mask is not None:
+                keep = mask if keep is None else keep & mask
+    if keep is not None:
+        frame = frame[keep]
+    if chart.query and not prefiltered:
+        frame = frame.query(chart.query, local_dict=dict(view))
+    return frame
