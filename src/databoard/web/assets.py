@@ -3,12 +3,11 @@
 Bootstrap comes from Bootstrap-Flask, plotly.js from the plotly package and the map
 shapes from our own static folder, so a page needs no CDN and works offline. Each URL
 holds a hash of the file's content (``/static/<hash>/plotly.min.js``), which lets the
-browser keep it for a year; the gzip and brotli forms are made once per process.
+browser keep it for a year; the gzip and brotli forms are made once per process (:mod:`.encoding`).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
 import threading
@@ -16,8 +15,9 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-import brotli
-from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, url_for
+
+from . import encoding
 
 bp = Blueprint("assets", __name__)
 
@@ -47,15 +47,17 @@ class Asset:
     _encoded: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def encoded(self, encoding: str) -> bytes:
-        """Return the content compressed with *encoding*, compressing it once."""
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        """Return the encodings worth offering: none for an already compressed image."""
+        return () if self.mimetype == "image/png" else encoding.ENCODINGS
+
+    def encoded(self, name: str) -> bytes:
+        """Return the content compressed with encoding *name*, compressing it once."""
         with self._lock:
-            if encoding not in self._encoded:
-                if encoding == "br":
-                    self._encoded[encoding] = brotli.compress(self.data, quality=9)
-                else:
-                    self._encoded[encoding] = gzip.compress(self.data, 9, mtime=0)
-            return self._encoded[encoding]
+            if name not in self._encoded:
+                self._encoded[name] = encoding.compress(self.data, name, 9)
+            return self._encoded[name]
 
 
 class Assets:
@@ -82,34 +84,21 @@ def get_assets() -> Assets:
     return current_app.extensions["databoard.assets"]
 
 
-def _preferred_encoding() -> str | None:
-    accepted = request.accept_encodings
-    for encoding in ("br", "gzip"):
-        if accepted[encoding]:
-            return encoding
-    return None
-
-
 @bp.route("/static/<digest>/<path:name>")
 def static(digest: str, name: str):
     """Serve an asset; a current hash may be cached for good, an old one briefly."""
     asset = get_assets().files.get(name)
     if asset is None:
         abort(404, f"no asset {name!r}")
-    encoding = _preferred_encoding() if asset.mimetype != "image/png" else None
-    response = Response(
-        asset.encoded(encoding) if encoding else asset.data, mimetype=asset.mimetype
-    )
-    if encoding:
-        response.headers["Content-Encoding"] = encoding
-    response.headers["Vary"] = "Accept-Encoding"
-    response.set_etag(f"{asset.digest}-{encoding or 'identity'}")
+    chosen = encoding.negotiate(asset.encodings)
+    response = Response(mimetype=asset.mimetype)
+    response.set_etag(f"{asset.digest}-{chosen or 'identity'}")
     if digest == asset.digest:
         max_age = current_app.config["STATIC_MAX_AGE"]
         response.headers["Cache-Control"] = f"public, max-age={max_age}, immutable"
     else:
         response.headers["Cache-Control"] = "public, max-age=60"
-    return response.make_conditional(request)
+    return encoding.send(response, asset.encoded(chosen) if chosen else asset.data, chosen)
 
 
 def init_app(app: Flask) -> None:

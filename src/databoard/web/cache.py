@@ -2,26 +2,26 @@
 
 An answer is kept per (dashboard, what it is, data version, normalised view) with its
 brotli and gzip forms and an ETag, so a hit costs neither rendering nor compression, and
-a browser that holds it gets a 304. Flask-Caching stores them: in each process by default
-(``SimpleCache``), in a shared backend when ``CACHE_TYPE`` names one (``RedisCache``,
-``FileSystemCache`` with ``CACHE_DIR``, ...). The data version in every key changes with
-the data and the dashboard's definition, so an answer computed from old data is never
-read again, whichever process or host computed it.
+a browser that holds it gets a 304 (:mod:`.encoding` compresses and sends it).
+Flask-Caching stores them: in each process by default (``SimpleCache``), in a shared
+backend when ``CACHE_TYPE`` names one (``RedisCache``, ``FileSystemCache`` with
+``CACHE_DIR``, ...). The data version in every key changes with the data and the
+dashboard's definition, so an answer computed from old data is never read again,
+whichever process or host computed it.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import brotli
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from flask_caching import Cache
 
 from .. import __version__
 from ..dashboard import Dashboard
+from . import encoding
 
 cache = Cache()
 
@@ -45,7 +45,7 @@ class Answer:
         """Return the body itself, uncompressed."""
         if "identity" in self.encoded:
             return self.encoded["identity"]
-        return gzip.decompress(self.encoded["gzip"])
+        return encoding.decompress(self.encoded["gzip"], "gzip")
 
 
 def key(board: Dashboard, what: str, state: Iterable[tuple[str, str]]) -> str:
@@ -78,10 +78,8 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
     if len(body) < config["COMPRESS_MIN_SIZE"]:
         encoded = {"identity": body}
     else:
-        encoded = {
-            "br": brotli.compress(body, quality=config["COMPRESS_BR_LEVEL"]),
-            "gzip": gzip.compress(body, config["COMPRESS_LEVEL"], mtime=0),
-        }
+        levels = {"br": config["COMPRESS_BR_LEVEL"], "gzip": config["COMPRESS_LEVEL"]}
+        encoded = {name: encoding.compress(body, name, levels[name]) for name in encoding.ENCODINGS}
     made = Answer(mimetype, etag, encoded, tuple(headers))
     _call("set", cache_key, made)
     return made, False
@@ -92,28 +90,11 @@ def respond(found: Answer, hit: bool) -> Response:
     response = Response(mimetype=found.mimetype)
     response.set_etag(found.etag, weak=True)
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
-    response.headers["Vary"] = "Accept-Encoding"
     response.headers["X-Cache"] = "hit" if hit else "miss"
     for name, value in found.headers:
         response.headers[name] = value
-    if request.if_none_match.contains_weak(found.etag):
-        response.status_code = 304
-        return response
-    encoding = _encoding(found.encoded)
-    if encoding:
-        response.headers["Content-Encoding"] = encoding
-        response.set_data(found.encoded[encoding])
-    else:
-        response.set_data(found.body)
-    return response
-
-
-def _encoding(available: dict[str, bytes]) -> str | None:
-    accepted = request.accept_encodings
-    for encoding in ("br", "gzip"):
-        if encoding in available and accepted[encoding]:
-            return encoding
-    return None
+    chosen = encoding.negotiate(found.encoded)
+    return encoding.send(response, found.encoded[chosen] if chosen else found.body, chosen)
 
 
 def _call(method: str, *args):

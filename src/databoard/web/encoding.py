@@ -1,0 +1,58 @@
+"""Bodies compressed once and sent in the encoding the client takes: the one home of that.
+
+Answers kept in the cache and static assets are compressed once (brotli and gzip) and
+sent as they are; :func:`send` picks the form, sets ``Content-Encoding`` and ``Vary`` and
+lets werkzeug's ``make_conditional`` answer a matching ``If-None-Match`` with a 304.
+Every other response is compressed per request by Flask-Compress, which leaves alone a
+response that already has a ``Content-Encoding``.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Container
+
+import brotli
+from flask import Response, request
+
+#: The encodings bodies are kept in, best first.
+ENCODINGS = ("br", "gzip")
+
+
+def compress(body: bytes, encoding: str, level: int) -> bytes:
+    """Return *body* compressed with *encoding* (``br`` or ``gzip``) at *level*.
+
+    gzip output carries no timestamp, so the same body always gives the same bytes.
+    """
+    if encoding == "br":
+        return brotli.compress(body, quality=level)
+    if encoding == "gzip":
+        return gzip.compress(body, level, mtime=0)
+    raise ValueError(f"unknown encoding {encoding!r}")
+
+
+def decompress(body: bytes, encoding: str) -> bytes:
+    """Return a body :func:`compress` made, as it was."""
+    return brotli.decompress(body) if encoding == "br" else gzip.decompress(body)
+
+
+def negotiate(offered: Container[str]) -> str | None:
+    """Return the best of the *offered* encodings that the client accepts, or ``None``."""
+    accepted = request.accept_encodings
+    for encoding in ENCODINGS:
+        if encoding in offered and accepted[encoding]:
+            return encoding
+    return None
+
+
+def send(response: Response, body: bytes, encoding: str | None) -> Response:
+    """Put *body* (compressed with *encoding*, or plain) into *response*, conditionally.
+
+    The caller sets the ETag first; a request whose ``If-None-Match`` matches it gets a
+    304 without the body.
+    """
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_data(body)
+    return response.make_conditional(request)
