@@ -36,7 +36,3 @@ def test_plotly_asset(live_server):
     assert response.headers["Content-Encoding"] in ("br", "gzip")
     assert len(response.content) > 3_000_000  # decoded: the whole plotly.js bundle
     assert "ETag" in response.headers
-
-
-def test_healthz(live_server):
-    assert requests.get(f"{live_server}/healthz", timeout=10).json()["status"] == "ok"

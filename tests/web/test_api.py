@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import math
+import json
 
 import pandas as pd
 import pytest
@@ -306,7 +306,18 @@ def test_odd_input_never_500(client, query):
     for chart in CHARTS:
         response = client.get(f"{API}/charts/{chart}{query}")
         assert response.status_code in (200, 400), (chart, query, response.status_code)
-        if response.status_code == 200:
-            assert not any(
-                isinstance(v, float) and math.isnan(v) for v in response.get_json().get("data", [])
-            )
+        strict_json(response.data)  # a gap is null: no NaN or Infinity, which JSON lacks
+
+
+def strict_json(body: bytes):
+    """Parse *body* as standard JSON, failing on the NaN and Infinity Python would accept."""
+
+    def reject(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(body, parse_constant=reject)
+
+
+def test_strict_json_rejects_nan():
+    with pytest.raises(AssertionError, match="NaN"):
+        strict_json(b'{"data": [{"y": [1, NaN]}]}')
