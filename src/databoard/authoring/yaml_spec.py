@@ -7,14 +7,16 @@ Python module would declare. Every problem is reported with its line in the file
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..charts.kinds import Kind, KindError
-from ..dashboard import Dashboard
+from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
 from .problems import InvalidDashboards, Problem
 
@@ -58,36 +60,63 @@ class FilterSpec(Spec):
     none_label: str | None = None
 
 
-class ChartSpec(BaseModel):
-    """A chart; any key not listed here is an option of its kind (x, y, color, ...)."""
+def _fields(model: type, exclude: set[str], override: dict[str, Any]) -> dict[str, Any]:
+    """Return pydantic field definitions for the fields of the dataclass *model*.
 
-    model_config = ConfigDict(extra="allow")
+    The YAML schema takes each field of the Python model with its type and default, so a
+    field added there is accepted here; *exclude* drops the ones authors do not write
+    (functions, where something was declared, state made at load), *override* gives
+    ``(type, default or Field)`` where YAML differs or adds a constraint.
+    """
+    hints = typing.get_type_hints(model)
+    fields: dict[str, Any] = {}
+    for item in dataclasses.fields(model):
+        if item.name in exclude:
+            continue
+        if item.name in override:
+            fields[item.name] = override[item.name]
+        elif item.default_factory is not dataclasses.MISSING:
+            fields[item.name] = (hints[item.name], Field(default_factory=item.default_factory))
+        elif item.default is not dataclasses.MISSING:
+            fields[item.name] = (hints[item.name], item.default)
+        else:
+            fields[item.name] = (hints[item.name], ...)
+    return fields
 
-    id: str = Field(pattern=SLUG)
-    title: str
-    kind: str
-    dataset: str | None = None
-    query: str | None = None
-    filters: list[str] | None = None
-    unit: str = ""
-    source: str = ""
-    updated: str = ""
-    description: str = ""
-    width: int | None = Field(None, ge=1, le=12)
 
+#: A chart; any key not among the fields of :class:`~databoard.dashboard.Chart` is an
+#: option of its kind (x, y, color, ...).
+ChartSpec: Any = create_model(
+    "ChartSpec",
+    __config__=ConfigDict(extra="allow"),
+    **_fields(
+        Chart,
+        exclude={"func", "origin", "line"},
+        override={
+            "id": (str, Field(pattern=SLUG)),
+            "kind": (str, ...),
+            "dataset": (str | None, None),
+            "width": (int | None, Field(None, ge=1, le=12)),
+        },
+    ),
+)
 
-class DashboardSpec(Spec):
-    slug: str | None = Field(None, pattern=SLUG)
-    title: str
-    description: str = ""
-    attribution: str = ""
-    attribution_url: str = ""
-    license: str = ""
-    license_url: str = ""
-    datasets: dict[str, DatasetSpec] = Field(min_length=1)
-    filters: list[FilterSpec] = Field(default_factory=list)
-    charts: list[ChartSpec] = Field(min_length=1)
-    layout: list[list[str]] | None = None
+#: A dashboard: the fields of :class:`~databoard.dashboard.Dashboard`, with datasets,
+#: filters and charts written as above.
+DashboardSpec: Any = create_model(
+    "DashboardSpec",
+    __config__=ConfigDict(extra="forbid"),
+    **_fields(
+        Dashboard,
+        exclude={"root", "file", "loaded", "version", "prefiltered"},
+        override={
+            "slug": (str | None, Field(None, pattern=SLUG)),
+            "datasets": (dict[str, DatasetSpec], Field(min_length=1)),
+            "filters": (list[FilterSpec], Field(default_factory=list)),
+            "charts": (list[ChartSpec], Field(min_length=1)),
+        },
+    ),
+)
 
 
 class Lines:
