@@ -7,19 +7,14 @@ adds nothing to them.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-#: Flags that keep Chromium from calling out to the network on its own.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# One list of Chromium's launch flags, shared with the tests (tests/support.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Note the moment every chart card has been drawn (databoard.js marks each `is-drawn`).

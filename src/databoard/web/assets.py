@@ -1,9 +1,10 @@
 """Static assets served by the app itself, fingerprinted and pre-compressed.
 
-Bootstrap comes from Bootstrap-Flask, plotly.js from the plotly package and the map
-shapes from our own static folder, so a page needs no CDN and works offline. Each URL
-holds a hash of the file's content (``/static/<hash>/plotly.min.js``), which lets the
-browser keep it for a year; the gzip and brotli forms are made once per process (:mod:`.encoding`).
+plotly.js comes from the plotly package; Bootstrap's CSS and the map shapes from our own
+static folder (its ``SOURCES.md`` says where each file is from), so a page needs no CDN
+and works offline. Each URL holds a hash of the file's content
+(``/static/<hash>/plotly.min.js``), which lets the browser keep it for a year; the gzip
+and brotli forms are made once per process (:mod:`.encoding`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,8 @@ _OWN = Path(__file__).parent / "static"
 
 def _sources() -> dict[str, Path]:
     """Map each asset's public name to the installed file behind it."""
-    bootstrap = Path(str(files("flask_bootstrap"))) / "static" / "bootstrap5"
     plotly = Path(str(files("plotly"))) / "package_data"
-    found = {
-        "bootstrap.min.css": bootstrap / "css" / "bootstrap.min.css",
-        "plotly.min.js": plotly / "plotly.min.js",
-    }
+    found = {"plotly.min.js": plotly / "plotly.min.js"}
     for path in sorted(_OWN.rglob("*")):
         if path.is_file() and not path.name.endswith(".md"):
             found[path.relative_to(_OWN).as_posix()] = path

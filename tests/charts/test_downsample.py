@@ -116,7 +116,7 @@ def test_the_points_limit_is_a_setting():
 
 @pytest.mark.browser
 def test_the_browser_draws_typed_arrays_and_shows_the_note(browser):
-    env = {"PYTHONPATH": str(ROOT / "tests" / "perf"), "DATABOARD_DASHBOARD": "bigdash"}
+    env = {"PYTHONPATH": str(ROOT / "tests" / "charts"), "DATABOARD_DASHBOARD": "bigdash"}
     with gunicorn("--workers", "1", env=env) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()

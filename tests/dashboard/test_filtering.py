@@ -94,9 +94,9 @@ def test_which_queries_run_once(query, expected):
     assert row_by_row(query, ["indicator_code", "value", "year"]) is expected
 
 
-def test_queries_run_at_load_give_the_rows_of_queries_run_per_view(perf_app):
+def test_queries_run_at_load_give_the_rows_of_queries_run_per_view(app):
     """Every World Bank chart with a query: its rows equal filtering, then querying."""
-    board = perf_app.extensions["databoard"].get("worldbank")
+    board = app.extensions["databoard"].get("worldbank")
     assert board.prefiltered
     for args in ({}, {"country": ["IND", "BRA"], "from": ["1970"], "to": ["1980"]}):
         view = board.parse_view(MultiDict(args))
@@ -109,7 +109,7 @@ def test_queries_run_at_load_give_the_rows_of_queries_run_per_view(perf_app):
             pd.testing.assert_frame_equal(board.chart_frame(chart, view), expected)
 
 
-def test_dataset_attrs_move_off_the_frame(perf_app):
-    dataset = perf_app.extensions["databoard"].get("worldbank").datasets["indicators"]
+def test_dataset_attrs_move_off_the_frame(app):
+    dataset = app.extensions["databoard"].get("worldbank").datasets["indicators"]
     assert dataset.frame.attrs == {}
     assert "indicators" in dataset.attrs

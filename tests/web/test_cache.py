@@ -44,9 +44,9 @@ def decoded(response) -> bytes:
         "/d/worldbank?country=PER&country=CHL&from=1980&to=2010",
     ],
 )
-def test_same_view_twice_gives_the_same_bytes_from_the_cache(perf_client, url):
-    first = perf_client.get(url, headers={"Accept-Encoding": "br"})
-    second = perf_client.get(url, headers={"Accept-Encoding": "br"})
+def test_same_view_twice_gives_the_same_bytes_from_the_cache(fresh_client, url):
+    first = fresh_client.get(url, headers={"Accept-Encoding": "br"})
+    second = fresh_client.get(url, headers={"Accept-Encoding": "br"})
     assert first.status_code == second.status_code == 200
     assert first.headers["X-Cache"] == "miss"
     assert second.headers["X-Cache"] == "hit"
@@ -65,31 +65,31 @@ VIEWS = [
 
 
 @pytest.mark.parametrize("chart_id", ["gdp-per-capita", "kpi-population", "world-map"])
-def test_each_view_gets_its_own_figure(perf_app, perf_client, chart_id):
+def test_each_view_gets_its_own_figure(fresh_app, fresh_client, chart_id):
     """Asked in turn, twice, every view's answer is the figure computed for that view."""
-    board = perf_app.extensions["databoard"].get("worldbank")
-    max_points = perf_app.config["MAX_POINTS"]
+    board = fresh_app.extensions["databoard"].get("worldbank")
+    max_points = fresh_app.config["MAX_POINTS"]
     for _ in range(2):
         for args in VIEWS:
             query = "&".join(f"{k}={v}" for k, values in args.items() for v in values)
-            answer = perf_client.get(f"{API}/charts/{chart_id}?{query}")
+            answer = fresh_client.get(f"{API}/charts/{chart_id}?{query}")
             view = board.parse_view(MultiDict(args))
             expected = encode.dumps(board.render(chart_id, view, max_points).figure)
             assert answer.data == expected, query
 
 
-def test_the_page_inlines_the_chart_answers(perf_client):
-    page = perf_client.get("/d/worldbank?country=JPN&country=KOR&from=2000").get_data(True)
+def test_the_page_inlines_the_chart_answers(fresh_client):
+    page = fresh_client.get("/d/worldbank?country=JPN&country=KOR&from=2000").get_data(True)
     state = json.loads(page.split('id="databoard-state">')[1].split("</script>")[0])
     for chart_id, figure in state["figures"].items():
-        answer = perf_client.get(f"{API}/charts/{chart_id}?country=JPN&country=KOR&from=2000")
+        answer = fresh_client.get(f"{API}/charts/{chart_id}?country=JPN&country=KOR&from=2000")
         assert answer.headers["X-Cache"] == "hit"  # made while the page was
         assert answer.get_json() == figure
 
 
-def test_the_default_view_is_cached_at_start(perf_client):
-    assert perf_client.get("/d/worldbank").headers["X-Cache"] == "hit"
-    assert perf_client.get(CHART).headers["X-Cache"] == "hit"
+def test_the_default_view_is_cached_at_start(fresh_client):
+    assert fresh_client.get("/d/worldbank").headers["X-Cache"] == "hit"
+    assert fresh_client.get(CHART).headers["X-Cache"] == "hit"
 
 
 def test_warming_uses_the_keys_of_requests_under_a_url_prefix():
@@ -103,22 +103,22 @@ def test_warming_uses_the_keys_of_requests_under_a_url_prefix():
 @pytest.mark.parametrize(
     "url", [CHART, f"{API}/charts/arable-land/data.csv", "/d/worldbank?country=ITA"]
 )
-def test_a_matching_etag_gets_304(perf_client, url):
-    first = perf_client.get(url, headers={"Accept-Encoding": "gzip"})
+def test_a_matching_etag_gets_304(fresh_client, url):
+    first = fresh_client.get(url, headers={"Accept-Encoding": "gzip"})
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')
-    again = perf_client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "br"})
+    again = fresh_client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "br"})
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == etag
     assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
     assert "Accept-Encoding" in again.headers["Vary"]
-    other = perf_client.get(url, headers={"If-None-Match": 'W/"not-this-one"'})
+    other = fresh_client.get(url, headers={"If-None-Match": 'W/"not-this-one"'})
     assert other.status_code == 200
 
 
-def test_answers_may_be_reused_briefly(perf_client):
-    answer = perf_client.get(CHART)
+def test_answers_may_be_reused_briefly(fresh_client):
+    answer = fresh_client.get(CHART)
     assert answer.headers["Cache-Control"] == "public, max-age=60"
     assert answer.headers["Vary"] == "Accept-Encoding"
 
@@ -132,10 +132,10 @@ def test_answers_may_be_reused_briefly(perf_client):
         "/d/worldbank?country=DEU",
     ],
 )
-def test_every_encoding_holds_the_same_body(perf_client, url):
+def test_every_encoding_holds_the_same_body(fresh_client, url):
     bodies = {}
     for encoding in ("identity", "gzip", "br"):
-        answer = perf_client.get(url, headers={"Accept-Encoding": encoding})
+        answer = fresh_client.get(url, headers={"Accept-Encoding": encoding})
         assert answer.status_code == 200
         expected = None if encoding == "identity" else encoding
         assert answer.headers.get("Content-Encoding") == expected
@@ -167,11 +167,11 @@ def test_a_failing_cache_backend_answers_uncached(caplog):
     assert "cache get failed, answering uncached" in caplog.text
 
 
-def test_bad_input_is_still_a_400_naming_the_parameter(perf_client):
+def test_bad_input_is_still_a_400_naming_the_parameter(fresh_client):
     for url in (f"{CHART}?from=abc", "/d/worldbank?from=abc"):
-        answer = perf_client.get(url)
+        answer = fresh_client.get(url)
         assert answer.status_code == 400
-    assert perf_client.get(f"{CHART}?from=abc").get_json()["error"]["parameter"] == "from"
+    assert fresh_client.get(f"{CHART}?from=abc").get_json()["error"]["parameter"] == "from"
 
 
 # -- a changed data file, with a cache shared by every process ------------------------
@@ -182,7 +182,7 @@ def serve_tiny(csv, cache_dir):
     from support import ROOT
 
     env = {
-        "PYTHONPATH": str(ROOT / "tests" / "perf"),
+        "PYTHONPATH": str(ROOT / "tests" / "web"),
         "TINYBOARD_CSV": str(csv),
         "DATABOARD_DASHBOARD": "tinyboard",
         "DATABOARD_CACHE_TYPE": "FileSystemCache",
