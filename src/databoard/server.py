@@ -67,8 +67,13 @@ def _metrics_folder() -> None:
     path = tempfile.mkdtemp(prefix="databoard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
     server = os.getpid()
+
     # Workers inherit this hook when they fork; only the server may remove the folder.
-    atexit.register(lambda: os.getpid() == server and shutil.rmtree(path, ignore_errors=True))
+    def remove() -> None:
+        if os.getpid() == server:
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove)
 
 
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def check(
         try:
             result = board.render(chart.id, view, max_points)
         except ChartError as error:
-            cause = error.__cause__
+            cause = error.__cause__ or error
             message = f"raised {describe_exception(cause)}"
             problems.append(_problem(board, chart, label, message, cause))
             continue

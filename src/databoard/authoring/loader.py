@@ -31,6 +31,8 @@ def _import_file(path: Path):
     """Import a Python dashboard file as a module, its folder importable for helpers."""
     name = f"databoard_dashboards.{path.stem}_{abs(hash(str(path))) % 10**8}"
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.parent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -161,7 +162,7 @@ def read(path: Path) -> tuple[Any, Lines]:
     return data, Lines(node)
 
 
-def _pydantic_message(error: dict) -> str:
+def _pydantic_message(error: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key {where!r}"

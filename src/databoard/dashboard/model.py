@@ -195,15 +195,18 @@ class Dashboard:
             raise ValueError(f"{self.slug}: dataset {name!r} is declared twice")
         if (loader is None) == (source is None):
             raise ValueError(f"{self.slug}: dataset {name!r} needs a loader or a source")
+        root = Path(self.root or ".")  # always set by __post_init__
+        path = None
         if source is not None:
-            root = self.root
+            path = root / source
 
-            def loader():
+            def read() -> pd.DataFrame:
                 frame = sources.read(root, source, format, **read_options)
                 return wrangle.apply(frame, rename, melt, dates, query, columns)
 
+            loader = read
+        assert loader is not None
         origin = origin or ("" if source else f"{loader.__name__}()")
-        path = self.root / source if source is not None else None
         self.datasets[name] = Dataset(name, loader, origin=origin, line=line, source=path)
         return self.datasets[name]
 
@@ -242,10 +245,10 @@ class Dashboard:
                 dataset.load()
         for flt in self.filters.values():
             if flt.column is not None:
-                frames = [d.frame for d in self.datasets.values() if flt.column in d.frame.columns]
-                flt.bind(frames)
+                frames = [self.frame(n) for n in self.datasets]
+                flt.bind([f for f in frames if flt.column in f.columns])
         for chart in self.charts.values():
-            frame = self.datasets[chart.dataset].frame
+            frame = self.frame(chart.dataset)
             if chart.query and row_by_row(chart.query, frame.columns):
                 self.prefiltered[chart.id] = frame.query(chart.query)
         self.version = dashboard_digest(self)

@@ -55,4 +55,5 @@ def send(response: Response, body: bytes, encoding: str | None) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.headers["Vary"] = "Accept-Encoding"
     response.set_data(body)
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response as BaseResponse
 
 from ..errors import DataboardError
 
@@ -12,7 +13,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith((".json", ".csv"))
 
 
-def _respond(error: DataboardError, response: Response | None = None) -> Response:
+def _respond(error: DataboardError, response: BaseResponse | None = None) -> Response:
     """Answer *error* as JSON or an HTML page.
 
     :param response: the HTTP exception's own response, whose headers (``Allow`` on a
