@@ -11,6 +11,19 @@ from databoard import create_app
 
 from support import CHROMIUM, CHROMIUM_ARGS, gunicorn
 
+#: Folders whose every test starts a server, a browser or the benchmark.
+SLOW_FOLDERS = {"bench", "browser", "server"}
+#: Fixtures that start a server or a browser.
+SLOW_FIXTURES = {"live_server", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark as ``slow`` what starts processes, so ``pytest -m "not slow"`` is the quick
+    edit loop; tests elsewhere that start processes carry the marker themselves."""
+    for item in items:
+        if item.path.parent.name in SLOW_FOLDERS or SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def app():

@@ -36,6 +36,7 @@ def booted_workers(log: str) -> int:
 # -- Procfile ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_procfile_web_process(tmp_path):
     kind, command = (DEPLOY / "Procfile").read_text().strip().split(":", 1)
     assert kind == "web"
@@ -90,6 +91,7 @@ def test_systemd_unit_stops_after_requests_finish():
     assert unit["Type"] == "notify"
 
 
+@pytest.mark.slow
 def test_systemd_exec_start_serves_and_notifies(tmp_path):
     """Run ExecStart with the guide's environment file; it tells systemd when ready."""
     port = free_port()
@@ -170,6 +172,7 @@ def exec_form(instruction: str) -> list[str]:
     return json.loads(args[args.index("[") :])
 
 
+@pytest.mark.slow
 def test_docker_command_and_healthcheck(tmp_path):
     """The image's CMD under the image's environment, probed by its HEALTHCHECK."""
     port = free_port()

@@ -20,6 +20,9 @@ from servers import (
 
 from support import free_port
 
+# Every test here starts servers.
+pytestmark = pytest.mark.slow
+
 PREFIX = "/dashboards"
 
 

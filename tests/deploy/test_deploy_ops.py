@@ -25,7 +25,8 @@ def client():
 
 
 def test_healthz_and_readyz(client):
-    assert client.get("/healthz").get_json()["status"] == "ok"
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["status"] == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json() | {"load_seconds": 0} == {

@@ -23,6 +23,9 @@ from servers import (
 
 from support import free_port
 
+# Every test here starts servers.
+pytestmark = pytest.mark.slow
+
 WORKERS = 3
 
 

@@ -191,6 +191,7 @@ def serve_tiny(csv, cache_dir):
     return gunicorn("--workers", "2", "--preload", env=env)
 
 
+@pytest.mark.slow
 def test_changed_data_is_never_answered_from_the_old_cache(tmp_path):
     csv = tmp_path / "points.csv"
     cache_dir = tmp_path / "cache"

@@ -88,9 +88,3 @@ def test_errors_are_html_pages(client, path, status, text):
     assert response.status_code == status
     assert response.mimetype == "text/html"
     assert text in response.get_data(as_text=True)
-
-
-def test_healthz(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "ok"
