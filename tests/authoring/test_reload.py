@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 
 from support import ORDERS_CSV, bin_path, free_port, running
@@ -20,6 +21,7 @@ def total(url: str) -> float:
     return figure["data"][0]["value"]
 
 
+@pytest.mark.slow
 def test_debug_server_reloads_on_data_change(tmp_path):
     (tmp_path / "data").mkdir()
     data = tmp_path / "data" / "orders.csv"

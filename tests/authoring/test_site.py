@@ -9,12 +9,12 @@ import requests
 
 from support import ORDERS_CSV, gunicorn
 
+# Every test here starts servers.
+pytestmark = pytest.mark.slow
+
 PYTHON = """\
 import plotly.express as px
 from databoard import Dashboard
-
-# Every test here starts servers.
-pytestmark = pytest.mark.slow
 
 board = Dashboard("python-one", title="Python one", description="Made in Python.")
 board.add_dataset("orders", source="data/orders.csv")
