@@ -77,13 +77,15 @@ def render(board: Dashboard, chart_id: str, view: View, max_points: int) -> Char
 def data(board: Dashboard, chart_id: str, view: View) -> pd.DataFrame:
     """Return only the rows behind a chart for *view*, as downloads offer them.
 
-    Unlike :func:`render` it neither draws nor downsamples the figure.
+    Unlike :func:`render` it neither draws nor downsamples the figure; the function of a
+    chart that draws its own figure is not called at all.
     """
     chart = board.get_chart(chart_id)
     try:
+        if chart.kind is None:  # a function drawing its own figure: its rows, undrawn
+            return chart_frame(board, chart, view)
         frame, made = _rows(board, chart, view)
-        if isinstance(made, dict) or chart.kind is None:
-            return frame
+        assert isinstance(made, ChartRows)
         return chart.kind.data(made.frame)
     except DataboardError:
         raise
