@@ -27,6 +27,8 @@ timeout = _options["timeout"]
 # On SIGTERM, requests in flight get this long to finish.
 graceful_timeout = _options["graceful_timeout"]
 keepalive = _options["keepalive"]
+# Long enough for a view of every country; see databoard.web.limits.
+limit_request_line = _options["limit_request_line"]
 # The app writes the access log, one line per request with its id, to stdout.
 accesslog = _options["accesslog"]
 errorlog = _options["errorlog"]

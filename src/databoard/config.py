@@ -170,5 +170,9 @@ def _check_ranges(values: dict[str, Any]) -> None:
             raise ConfigError(f"{PREFIX}{setting.name}: expected 0 or more, got {value}")
     if not 0 < values["PORT"] < 65536:
         raise ConfigError(f"{PREFIX}PORT: expected 1 to 65535, got {values['PORT']}")
+    if not 256 <= values["MAX_REQUEST_LINE"] <= 8190:
+        raise ConfigError(
+            f"{PREFIX}MAX_REQUEST_LINE: expected 256 to 8190, got {values['MAX_REQUEST_LINE']}"
+        )
     if values["TIMEOUT"] < 1:
         raise ConfigError(f"{PREFIX}TIMEOUT: expected 1 second or more, got {values['TIMEOUT']}")

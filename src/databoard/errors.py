@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from .security.masking import mask_url
+
 
 class DataboardError(Exception):
     """An error to show to the client, with its HTTP status.
 
-    :param message: what went wrong, in words a viewer can act on.
+    :param message: what went wrong, in words a viewer can act on (URL passwords in it
+        are masked: it is shown to clients).
     :param status: the HTTP status of the answer.
     :param parameter: the query-string parameter at fault, if any.
     """
 
     def __init__(self, message: str, status: int = 400, parameter: str | None = None):
+        message = mask_url(message)
         super().__init__(message)
         self.message = message
         self.status = status

@@ -3,6 +3,10 @@
 The same configuration serves ``databoard serve`` and gunicorn's ``logconfig_dict``, so
 the server's own lines (workers booting, signals) and the app's (requests, errors) share
 one format, and a platform that collects stdout gets every line.
+
+Every field is made safe before it is written: control characters (a ``%0a`` in a
+requested path, say) are escaped, so no client can add a line of its own to the log, and
+URL passwords are masked (:func:`databoard.security.masking.mask_url`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,24 @@ from datetime import UTC, datetime
 
 from flask import g, has_request_context
 
+from .security.masking import mask_url
+
+#: Control characters, and the Unicode line breaks some log viewers honour.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127, *range(0x80, 0xA0)]}
+_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def safe(text: str) -> str:
+    """Return *text* on one line: control characters escaped, URL passwords masked."""
+    return mask_url(text).translate(_CONTROL)
+
+
+def _safe_block(text: str) -> str:
+    """Return a traceback safe to log: each of its lines indented, so none of them can
+    pass for a log line of its own."""
+    return "\n".join("    " + safe(line) for line in text.splitlines())
+
 
 class RequestIdFilter(logging.Filter):
     """Give every record the id of the request it was logged in, or ``-``."""
@@ -22,6 +44,20 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """Format a record as text (:data:`TEXT_FORMAT`), every field made :func:`safe`."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        fields = {k: safe(v) if isinstance(v, str) else v for k, v in record.__dict__.items()}
+        return self._style.format(logging.makeLogRecord(fields))
+
+    def formatException(self, ei) -> str:
+        return _safe_block(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _safe_block(stack_info)
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,13 +72,16 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_url(record.getMessage()),
             "request_id": getattr(record, "request_id", "-"),
             "pid": record.process,
         }
-        entry.update(getattr(record, "http", {}))
+        entry.update(
+            (k, mask_url(v) if isinstance(v, str) else v)
+            for k, v in getattr(record, "http", {}).items()
+        )
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = mask_url(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -54,7 +93,8 @@ def dict_config(level: str = "info", fmt: str = "text") -> dict:
 
     :param fmt: ``text`` or ``json``.
     """
-    formatter = {"()": JsonFormatter} if fmt == "json" else {"format": TEXT_FORMAT}
+    text = {"()": TextFormatter, "fmt": TEXT_FORMAT}
+    formatter = {"()": JsonFormatter} if fmt == "json" else text
     return {
         "version": 1,
         "disable_existing_loggers": False,

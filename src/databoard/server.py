@@ -19,16 +19,10 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from . import config, logs
+from .security import keys
 
 #: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
 THREADS = 4
-
-NO_SECRET_KEY = (
-    "production needs a secret key, and DATABOARD_SECRET_KEY is not set.\n"
-    "Make one and keep it in the environment or in the .env file, for example:\n"
-    "  echo \"DATABOARD_SECRET_KEY=$(python3 -c 'import secrets; "
-    "print(secrets.token_hex(32))')\" >> .env"
-)
 
 
 def default_workers() -> int:
@@ -47,11 +41,13 @@ def default_workers() -> int:
 def production_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return the configuration for production, ready for the workers to fork.
 
-    :raise config.ConfigError: for a bad value, or when no secret key is set.
+    :raise config.ConfigError: for a bad value, or a missing or weak secret key
+        (:func:`databoard.security.keys.secret_key_problem`).
     """
     values = config.load(overrides).values
-    if not values["SECRET_KEY"]:
-        raise config.ConfigError(NO_SECRET_KEY)
+    problem = keys.secret_key_problem(values["SECRET_KEY"])
+    if problem:
+        raise config.ConfigError(f"{problem}.\n{keys.FIX}")
     if values["METRICS"]:
         _metrics_folder()
     return values
@@ -90,6 +86,9 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         # On SIGTERM, requests in flight get this long to finish before workers are killed.
         "graceful_timeout": values["TIMEOUT"],
         "keepalive": 5,
+        # gunicorn's most; the app answers longer lines than MAX_REQUEST_LINE with a
+        # JSON 414 (databoard.web.limits), so a view of every country still fits.
+        "limit_request_line": 8190,
         # The app logs each request itself, with its request id (see databoard.web.ops).
         "accesslog": None,
         "errorlog": "-",

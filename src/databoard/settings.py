@@ -98,6 +98,25 @@ SETTINGS = [
         choices=("text", "json"),
     ),
     Setting("METRICS", False, "Serve Prometheus metrics at /metrics."),
+    # -- security (databoard.web.headers, databoard.web.limits) -------------------------
+    Setting(
+        "FRAME_ANCESTORS",
+        "'self'",
+        "Sites that may show the pages in a frame, as CSP frame-ancestors sources: "
+        "'self', 'none', or space-separated origins such as https://intranet.example.org.",
+    ),
+    Setting(
+        "HSTS_MAX_AGE",
+        31536000,
+        "Seconds browsers keep to HTTPS after an HTTPS answer (Strict-Transport-Security); "
+        "0 sends no such header. Never sent over plain HTTP or in debug mode.",
+    ),
+    Setting(
+        "MAX_REQUEST_LINE",
+        8000,
+        "Longest request line (method, path and query) in bytes; longer ones get a JSON "
+        "414. At most 8190, gunicorn's own limit.",
+    ),
     Setting(
         "ENV_FILE",
         ".env",

@@ -127,7 +127,9 @@ def test_table_view_and_csv_link(live_server, watch):
 
 
 def test_phone_width(live_server, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, is_mobile=True, bypass_csp=True
+    )
     page = context.new_page()
     page.goto(f"{live_server}/d/worldbank")
     page.wait_for_function(

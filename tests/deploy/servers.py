@@ -25,7 +25,8 @@ from support import ROOT, bin_path, free_port
 
 HERE = Path(__file__).parent
 DEPLOY = ROOT / "deploy"
-SECRET = "deploy-tests-secret-key"
+#: Strong enough for production (32 characters or more, not a known default).
+SECRET = "deploy-tests-7c1e9b4f2a8d6e3c5b0a9f8e7d6c5b4a"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 

@@ -125,7 +125,8 @@ def test_production_needs_a_secret_key(tmp_path, monkeypatch):
         monkeypatch.delenv(name)
     with pytest.raises(config.ConfigError, match="production needs a secret key"):
         server.production_config()
-    assert server.production_config({"SECRET_KEY": "s"})["SECRET_KEY"] == "s"
+    strong = "0f8e4c2b9a7d6e5f1c3b8a9d7e6f5a4b"
+    assert server.production_config({"SECRET_KEY": strong})["SECRET_KEY"] == strong
 
 
 def test_default_workers_follow_the_platform(monkeypatch):
@@ -168,7 +169,7 @@ def test_config_command_shows_sources_and_notes(cli, tmp_path):
     assert rows["DATABOARD_LOG_LEVEL"].endswith("# environment")
     assert rows["DATABOARD_HOST"].endswith("# default")
     assert "did you mean DATABOARD_WORKERS?" in result.output
-    assert "needs DATABOARD_SECRET_KEY" in result.output
+    assert "will refuse to start: production needs a secret key" in result.output
 
 
 def test_config_command_bad_value(cli):

@@ -6,6 +6,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..security.masking import mask_url
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -22,7 +24,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return f"{where}: {mask_url(self.message)}"
 
 
 class InvalidDashboards(ValueError):

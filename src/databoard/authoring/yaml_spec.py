@@ -11,17 +11,27 @@ import dataclasses
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
 
 from ..charts.kinds import Kind, KindError
 from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
+from ..security.links import check_link
 from .problems import InvalidDashboards, Problem
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+#: A URL a page links to: http, https or mailto only.
+Link = Annotated[str, AfterValidator(check_link)]
 
 
 class Spec(BaseModel):
@@ -112,6 +122,8 @@ DashboardSpec: Any = create_model(
         exclude={"root", "file", "loaded", "version", "prefiltered"},
         override={
             "slug": (str | None, Field(None, pattern=SLUG)),
+            "attribution_url": (Link, ""),
+            "license_url": (Link, ""),
             "datasets": (dict[str, DatasetSpec], Field(min_length=1)),
             "filters": (list[FilterSpec], Field(default_factory=list)),
             "charts": (list[ChartSpec], Field(min_length=1)),

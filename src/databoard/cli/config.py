@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from .. import config, server
+from ..security import keys
+from ..security.masking import mask_setting
 from ..settings import SETTINGS
-
-#: Names of keys outside the settings table whose values are masked too.
-_SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|KEY", re.IGNORECASE)
-MASK = "********"
 
 
 def show(value) -> str:
@@ -28,7 +24,7 @@ def config_command():
     """Print the effective configuration, with where each value comes from.
 
     The lines are in .env form; the layers are defaults < .env file < environment.
-    Secret values are masked.
+    Secret values, and the password of every URL, are masked.
     """
     try:
         loaded = config.load()
@@ -39,8 +35,7 @@ def config_command():
     rows = []
     for name in [s.name for s in SETTINGS] + sorted(extra):
         value = loaded.values[name]
-        masked = name in secret or (name in extra and _SECRET_NAME.search(name))
-        shown = MASK if masked and value else show(value)
+        shown = mask_setting(name, value, show(value), name in secret)
         source = loaded.sources.get(name, "default")
         if name == "WORKERS" and not value:
             source += f"; {server.default_workers()} workers on this machine"
@@ -50,5 +45,6 @@ def config_command():
         click.echo(f"{line:<{width}}  # {source}")
     for note in loaded.notes:
         click.echo(f"# note: {note}")
-    if not loaded.values["SECRET_KEY"]:
-        click.echo("# note: `databoard serve --production` needs DATABOARD_SECRET_KEY")
+    problem = keys.secret_key_problem(loaded.values["SECRET_KEY"])
+    if problem:
+        click.echo(f"# note: `databoard serve --production` will refuse to start: {problem}")

@@ -34,6 +34,7 @@ from ..data.digest import dashboard_digest
 from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
+from ..security.links import check_link
 from . import layout, render, view
 from .render import ChartResult
 from .view import View
@@ -156,6 +157,8 @@ class Dashboard:
             self.file = self.file or caller
             self.root = Path(caller).resolve().parent
         self.root = Path(self.root)
+        for name in ("attribution_url", "license_url"):
+            check_link(getattr(self, name), name)
 
     # -- declaring --------------------------------------------------------------------
 

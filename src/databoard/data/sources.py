@@ -6,6 +6,7 @@ Every file is read once per process and shared by every dataset and chart that n
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -72,7 +73,7 @@ def resolve(root: str | Path, relative: str | Path) -> Path:
     """Return *relative* resolved against *root*, refusing anything outside *root*.
 
     :raise SourceError: if the path leaves the folder (``..``, an absolute path or a
-        link pointing elsewhere) or does not exist.
+        link pointing elsewhere, also from inside a folder it names) or does not exist.
     """
     root = Path(root).resolve()
     path = (root / relative).resolve()
@@ -80,7 +81,30 @@ def resolve(root: str | Path, relative: str | Path) -> Path:
         raise SourceError(f"{relative}: outside the dashboard's folder {root.name}/")
     if not path.exists():
         raise SourceError(f"{relative}: no such file in {root.name}/")
+    if path.is_dir():
+        _refuse_links_out(root, path, relative)
     return path
+
+
+def _refuse_links_out(root: Path, folder: Path, relative: str | Path) -> None:
+    """Refuse a folder holding a link to anything outside *root*.
+
+    A folder source (World Bank downloads, a Parquet dataset) is read by globbing it, so
+    one link inside would let a reader follow it out of the dashboard's folder.
+    """
+    seen = set()
+    for where, folders, files in os.walk(folder, followlinks=True):
+        for name in folders + files:
+            entry = Path(where) / name
+            if not entry.resolve().is_relative_to(root):
+                inside = entry.relative_to(folder).as_posix()
+                raise SourceError(
+                    f"{relative}: {inside} links to a file outside the dashboard's "
+                    f"folder {root.name}/; copy the file in instead"
+                )
+        # Links are followed (a reader would follow them too), each real folder once.
+        seen.add(Path(where).resolve())
+        folders[:] = [name for name in folders if (Path(where) / name).resolve() not in seen]
 
 
 def format_of(path: Path, format: str | None = None) -> str:

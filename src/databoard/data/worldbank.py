@@ -108,6 +108,19 @@ def read_country_metadata(path: str | Path) -> pd.DataFrame:
     return meta.replace({"": None})
 
 
+def _files(folder: Path, pattern: str) -> list[Path]:
+    """Return the files in *folder* matching *pattern*, refusing links that leave it.
+
+    A link in a downloads folder must not make it serve a file from elsewhere.
+    """
+    real = folder.resolve()
+    found = sorted(folder.glob(pattern))
+    for path in found:
+        if not path.resolve().is_relative_to(real):
+            raise ValueError(f"{path}: a link to a file outside {folder}; copy the file in instead")
+    return found
+
+
 def scan_folder(folder: str | Path) -> dict[str, Indicator]:
     """List the indicators of every bulk CSV in *folder*, keyed by indicator code.
 
@@ -115,7 +128,7 @@ def scan_folder(folder: str | Path) -> dict[str, Indicator]:
     enough to run when a dashboard module is imported.
     """
     found: dict[str, Indicator] = {}
-    for path in sorted(Path(folder).glob("*.csv")):
+    for path in _files(Path(folder), "*.csv"):
         if not is_bulk_csv(path):
             continue
         preamble = _preamble(path)
@@ -147,7 +160,7 @@ def read_folder(folder: str | Path) -> pd.DataFrame:
     if not indicators:
         raise FileNotFoundError(f"{folder}: no World Bank bulk CSV files")
     tidy = pd.concat([read_bulk_csv(ind.path) for ind in indicators.values()], ignore_index=True)
-    metadata_files = sorted(folder.glob("Metadata_Country_*.csv"))
+    metadata_files = _files(folder, "Metadata_Country_*.csv")
     if metadata_files:
         meta = read_country_metadata(metadata_files[-1]).set_index("country_code")
         names = tidy["country_code"].map(meta["country"])

@@ -9,6 +9,7 @@ import orjson
 from flask import Blueprint, jsonify
 
 from ..charts import encode
+from ..security import formulas
 from ..site import get_site
 from . import cache
 from .views import DashboardView, dashboard_detail, dashboard_summary
@@ -76,8 +77,8 @@ def chart_data_csv(slug: str, chart_id: str):
         out = io.StringIO()
         for name, value in _provenance(req, chart_id).items():
             if value:
-                out.write(f"# {name}: {value}\n")
-        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
+                out.write(f"# {name}: {formulas.comment(value)}\n")
+        formulas.escape_frame(frame).to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
         return out.getvalue()
 
     disposition = ("Content-Disposition", f'attachment; filename="{slug}-{chart_id}.csv"')

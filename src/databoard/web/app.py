@@ -9,7 +9,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from .. import config, memory, site
-from . import api, assets, cache, errors, ops, pages
+from . import api, assets, cache, errors, headers, limits, ops, pages
 
 compress = Compress()
 
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     cache.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
+    limits.init_app(app)
     assets.init_app(app)
     drawn = site.init_app(app)
     ops.init_app(app)

@@ -1,0 +1,54 @@
+"""Hide secrets before a value is shown: in ``databoard config``, log lines and errors.
+
+A URL carries its password in the clear (``redis://:pw@host/0``,
+``postgresql://user:pw@host/db``); :func:`mask_url` replaces it, wherever the URL
+appears in a text, and :func:`mask_setting` also hides the whole value of a setting whose
+name says it is a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "********"
+
+#: ``scheme://userinfo@``: the userinfo runs to the last ``@`` before the host's end,
+#: as :func:`urllib.parse.urlsplit` reads it, so an ``@`` in a password is masked too.
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
+#: Names of settings whose whole value is a secret.
+_SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|(?<!CACHE_)KEY")
+
+
+def _mask_userinfo(match: re.Match) -> str:
+    user, colon, password = match["userinfo"].partition(":")
+    if not colon or not password:
+        return match[0]
+    return f"{match['scheme']}{user}:{MASK}@"
+
+
+def mask_url(text: str) -> str:
+    """Return *text* with the password of every URL in it replaced by ``********``.
+
+    ``redis://:pw@h/0`` becomes ``redis://:********@h/0``; a URL without a password, and
+    any text around it, is kept as it is.
+    """
+    if "://" not in text:
+        return text
+    return _URL_USERINFO.sub(_mask_userinfo, text)
+
+
+def is_secret_name(name: str) -> bool:
+    """Tell whether a setting named *name* (``SECRET_KEY``, ``API_TOKEN``) holds a secret."""
+    return bool(_SECRET_NAME.search(name.upper()))
+
+
+def mask_setting(name: str, value: Any, text: str, secret: bool = False) -> str:
+    """Return *text*, the printed form of setting *name*'s *value*, safe to show.
+
+    :param secret: the settings table marks it secret (its name counts too).
+    :return: ``********`` for a set secret, else *text* with URL passwords masked.
+    """
+    if value not in (None, "") and (secret or is_secret_name(name)):
+        return MASK
+    return mask_url(text)
