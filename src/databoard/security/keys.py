@@ -62,8 +62,8 @@ def secret_key_problem(key: str | bytes | None) -> str | None:
         return "DATABOARD_SECRET_KEY is a well-known default; production needs a key of your own"
     if len(text) < MIN_LENGTH:
         return (
-            f"DATABOARD_SECRET_KEY is {len(text)} characters long; production needs "
-            f"{MIN_LENGTH} or more"
+            f"DATABOARD_SECRET_KEY is too short: {len(text)} characters, and production "
+            f"needs {MIN_LENGTH} or more"
         )
     if len(set(text)) < 8:
         return "DATABOARD_SECRET_KEY repeats a few characters; production needs a random key"

@@ -69,7 +69,11 @@ def chart_data_json(slug: str, chart_id: str):
 
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.csv")
 def chart_data_csv(slug: str, chart_id: str):
-    """Return the rows behind a chart as CSV, after ``#`` lines saying where they come from."""
+    """Return the rows behind a chart as CSV, after ``#`` lines saying where they come from.
+
+    Text cells a spreadsheet would run as a formula are escaped
+    (:mod:`databoard.security.formulas`).
+    """
     req = DashboardView.from_query(slug)
 
     def make() -> str:
@@ -77,8 +81,11 @@ def chart_data_csv(slug: str, chart_id: str):
         out = io.StringIO()
         for name, value in _provenance(req, chart_id).items():
             if value:
-                out.write(f"# {name}: {formulas.comment(value)}\n")
-        formulas.escape_frame(frame).to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
+                out.write(f"# {name}: {formulas.comment(value)}\r\n")
+        # CRLF ends a row (RFC 4180), so a cell holding a line break of either kind is quoted.
+        formulas.escape_frame(frame).to_csv(
+            out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        )
         return out.getvalue()
 
     disposition = ("Content-Disposition", f'attachment; filename="{slug}-{chart_id}.csv"')
