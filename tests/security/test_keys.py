@@ -47,7 +47,9 @@ def test_production_config_refuses_a_weak_key_with_the_fix(tmp_path, monkeypatch
     message = str(refused.value)
     assert "well-known default" in message
     assert "python3 -c 'import secrets; print(secrets.token_hex(32))'" in message
-    with pytest.raises(config.ConfigError, match="too short: 1 characters, and production needs 32"):
+    with pytest.raises(
+        config.ConfigError, match="too short: 1 characters, and production needs 32"
+    ):
         server.production_config({"SECRET_KEY": "a"})
 
 
