@@ -36,8 +36,8 @@ def _refuse_long_request_line() -> None:
     length = request_line_bytes()
     if length > limit:
         raise DataboardError(
-            f"the request line is {length:,} bytes long, over this server's limit of "
-            f"{limit:,}: select fewer values",
+            f"the request line is {length:,} bytes long, over the limit of "
+            f"{limit:,} bytes: select fewer values",
             414,
         )
 
