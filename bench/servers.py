@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -89,7 +90,7 @@ def databoard(folder: Path, dashboard: str | None = None, timeout: float = 300) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABOARD_")}
     env.pop("WEB_CONCURRENCY", None)
     env |= {
-        "DATABOARD_SECRET_KEY": "bench-only-secret-key",
+        "DATABOARD_SECRET_KEY": secrets.token_hex(32),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
     }
     if dashboard:

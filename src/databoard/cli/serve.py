@@ -9,6 +9,7 @@ from flask import Flask
 
 from .. import config, create_app, logs, server
 from ..errors import DataboardError
+from ..security.masking import mask_url
 
 log = logging.getLogger("databoard")
 
@@ -86,4 +87,5 @@ def _create_app(overrides: dict, dashboard: str) -> Flask:
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None
     except (DataboardError, ImportError, OSError, ValueError) as error:
-        raise click.ClickException(f"cannot load the dashboard {dashboard!r}: {error}") from None
+        message = mask_url(f"cannot load the dashboard {dashboard!r}: {error}")
+        raise click.ClickException(message) from None
