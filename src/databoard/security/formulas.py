@@ -25,6 +25,29 @@ def escape_cell(value):
     return value
 
 
+def _escape_column(column: pd.Series) -> pd.Series | None:
+    """Return *column* escaped, or ``None`` if it has no text a spreadsheet would run."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = list(column.cat.categories)
+        renamed = [escape_cell(c) for c in categories]
+        if renamed == categories:
+            return None
+        if len(set(renamed)) == len(renamed):  # each value escaped once, not per row
+            return column.cat.rename_categories(renamed)
+        column = column.astype(object)
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        return None
+    try:
+        risky = column.str.match(r"[=+\-@\t\r]", na=False)
+    except AttributeError:  # no text in it at all
+        return None
+    if not risky.any():
+        return None
+    escaped = column.astype(object).copy()
+    escaped[risky] = column[risky].map(escape_cell)
+    return escaped
+
+
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return *frame* with :func:`escape_cell` applied to its text cells and column names.
 
@@ -32,10 +55,9 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     escaped = {}
     for position, (_, column) in enumerate(frame.items()):
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            column = column.astype(object)
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            escaped[position] = column.map(escape_cell)
+        done = _escape_column(column)
+        if done is not None:
+            escaped[position] = done
     columns = [escape_cell(name) for name in frame.columns]
     if not escaped and columns == list(frame.columns):
         return frame
