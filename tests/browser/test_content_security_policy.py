@@ -80,12 +80,7 @@ def test_every_chart_draws_with_no_violation(live_server, strict):
     assert page.evaluate("window.cspViolations") == []
     assert errors == []
 
-
-def test_inline_script_is_blocked(live_server, strict):
-    """The policy is really enforced: a script injected into the page does not run."""
-    page, _ = strict
-    page.goto(f"{live_server}/d/worldbank")
-    wait_drawn(page)
+    # The policy is really enforced: a script injected into the page does not run.
     page.evaluate(
         "() => { const s = document.createElement('script');"
         " s.textContent = 'window.injected = true'; document.body.append(s); }"
