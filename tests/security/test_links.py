@@ -91,6 +91,15 @@ def test_python_check_names_file_and_line(tmp_path):
     assert "attribution_url: 'javascript:alert(1)' is not an http, https or mailto URL" in output
 
 
+def test_a_link_set_after_the_dashboard_is_made_is_checked_too(tmp_path):
+    (tmp_path / "orders.csv").write_text(ORDERS_CSV)
+    text = PYTHON.format(attribution="https://example.org")
+    (tmp_path / "board.py").write_text(text + 'board.license_url = "javascript:alert(1)"\n')
+    code, output = check(tmp_path / "board.py")
+    assert code == 1
+    assert "license_url: 'javascript:alert(1)' is not an http, https or mailto URL" in output
+
+
 def test_safe_links_are_rendered(tmp_path):
     (tmp_path / "orders.csv").write_text(ORDERS_CSV)
     text = YAML.format(attribution="mailto:us@example.org", license="https://example.org/l")

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from ..charts import downsample
 from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
 from ..errors import DataboardError
+from ..security.links import check_link
 from . import loader
 from .problems import Problem, describe_exception, line_in
 
@@ -44,6 +45,12 @@ def load_data(board: Dashboard) -> list[Problem]:
     Loading is its own step, so :func:`check` reads data that is already there.
     """
     problems: list[Problem] = []
+    # Checked when the dashboard is made too; this catches a link set on it afterwards.
+    for name in ("attribution_url", "license_url"):
+        try:
+            check_link(getattr(board, name), name)
+        except ValueError as error:
+            problems.append(Problem(board.file or board.slug, str(error)))
     for dataset in board.datasets.values():
         if dataset.frame is not None:
             continue
