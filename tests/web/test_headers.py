@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from databoard import create_app
+from databoard import config, create_app
 from databoard.config import ConfigError
 from databoard.settings import DEFAULTS
 from databoard.web.headers import security_headers
@@ -117,6 +117,16 @@ def test_frame_ancestors_is_a_setting(board):
     assert "X-Frame-Options" not in response.headers  # it cannot say that
     none = small_app(board, FRAME_ANCESTORS="'none'").test_client().get("/d/orders")
     assert none.headers["X-Frame-Options"] == "DENY"
+
+
+def test_frame_ancestors_keywords_survive_a_shell(tmp_path):
+    """``DATABOARD_FRAME_ANCESTORS='self'`` reaches the app as ``self``: still the keyword."""
+    (tmp_path / ".env").write_text("DATABOARD_FRAME_ANCESTORS='self'\n")
+    values = config.load(environ={"DATABOARD_ENV_FILE": str(tmp_path / ".env")}).values
+    assert values["FRAME_ANCESTORS"] == "self"
+    assert security_headers(values)["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    values["FRAME_ANCESTORS"] = "none"
+    assert security_headers(values)["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.parametrize(

@@ -55,9 +55,13 @@ _SOURCE = re.compile(
 def frame_ancestors(value: str) -> str:
     """Return the ``FRAME_ANCESTORS`` setting checked, as a CSP source list.
 
+    ``self`` and ``none`` without their quotes (as a shell leaves them) are the keywords.
+
     :raise ConfigError: for anything but CSP sources ('self', 'none', origins).
     """
-    sources = value.split()
+    # Shells and .env files strip the quotes of 'self'; a host named "self" is no use.
+    keywords = {"self": "'self'", "none": "'none'"}
+    sources = [keywords.get(source.lower(), source) for source in value.split()]
     if (
         not sources
         or not all(_SOURCE.fullmatch(s) and ";" not in s and "," not in s for s in sources)
