@@ -32,6 +32,8 @@ from databoard.security.masking import MASK, is_secret_name, mask_setting, mask_
         ("https://example.org/a:b@c", "https://example.org/a:b@c"),
         ("mailto:someone@example.org", "mailto:someone@example.org"),
         ("no url here", "no url here"),
+        ("host=db user=app password=s3cret dbname=x", f"host=db user=app password={MASK} dbname=x"),
+        ("https://h/x?user=a&password=s3cret&y=1", f"https://h/x?user=a&password={MASK}&y=1"),
     ],
 )
 def test_mask_url(text, masked):

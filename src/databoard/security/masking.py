@@ -16,6 +16,8 @@ MASK = "********"
 #: ``scheme://userinfo@``: the userinfo runs to the last ``@`` before the host's end,
 #: as :func:`urllib.parse.urlsplit` reads it, so an ``@`` in a password is masked too.
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
+#: ``password=...`` in a libpq connection string or a query string.
+_KEY_VALUE = re.compile(r"(?i)\b(?P<key>password|passwd|pwd)=(?P<value>[^\s&;]+)")
 #: Names of settings whose whole value is a secret.
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|(?<!CACHE_)KEY")
 
@@ -30,12 +32,15 @@ def _mask_userinfo(match: re.Match) -> str:
 def mask_url(text: str) -> str:
     """Return *text* with the password of every URL in it replaced by ``********``.
 
-    ``redis://:pw@h/0`` becomes ``redis://:********@h/0``; a URL without a password, and
-    any text around it, is kept as it is.
+    ``redis://:pw@h/0`` becomes ``redis://:********@h/0``, and a ``password=pw`` (of a
+    connection string such as ``host=db password=pw``, or a query string) becomes
+    ``password=********``; a URL without a password, and any text around it, is kept.
     """
-    if "://" not in text:
-        return text
-    return _URL_USERINFO.sub(_mask_userinfo, text)
+    if "://" in text:
+        text = _URL_USERINFO.sub(_mask_userinfo, text)
+    if "=" in text:
+        text = _KEY_VALUE.sub(lambda m: f"{m['key']}={MASK}", text)
+    return text
 
 
 def is_secret_name(name: str) -> bool:
