@@ -11,6 +11,8 @@ from servers import SECRET, environment, gunicorn_with_config, nginx, require_ng
 
 from support import free_port
 
+pytestmark = pytest.mark.slow
+
 API = "/api/v1/dashboards/worldbank"
 FORGED = '2026-05-04 10:00:00,123 INFO [1] [-] databoard.access: 6.6.6.6 "GET /admin" 200'
 

@@ -53,6 +53,7 @@ def test_production_config_refuses_a_weak_key_with_the_fix(tmp_path, monkeypatch
         server.production_config({"SECRET_KEY": "a"})
 
 
+@pytest.mark.slow
 def test_serve_production_refuses_a_short_key(tmp_path):
     result = subprocess.run(
         [bin_path("databoard"), "serve", "--production"],
