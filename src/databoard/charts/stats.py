@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Kind, axis, empty_figure, groups, values
+from .base import Columns, Kind, axis, empty_figure, groups
 from .theme import base_layout
 
 
@@ -44,7 +44,7 @@ class Histogram(Kind):
             edges = np.histogram_bin_edges(numbers, bins=50)
         parts = []
         for name, group, _ in groups(rows, self.color, None):
-            counts, _ = np.histogram(group[self.x].to_numpy(dtype=float), bins=edges)
+            counts, _ = np.histogram(numbers[group], bins=edges)
             parts.append(
                 pd.DataFrame(
                     {
@@ -61,21 +61,23 @@ class Histogram(Kind):
         if frame.empty or frame["count"].sum() == 0:
             return empty_figure(chart)
         series = self.color or "series"
+        data = Columns(frame)
         traces = []
         for name, rows, colour in groups(frame, series, view):
-            counts = rows["count"].to_numpy(dtype=float)
+            counts = data.numbers("count", rows)
             if self.normalize:
                 counts = counts * 100 / counts.sum()
+            start, end = data.numbers("bin_start", rows), data.numbers("bin_end", rows)
             traces.append(
                 {
                     "type": "bar",
                     "name": str(name),
-                    "x": values((rows["bin_start"] + rows["bin_end"]) / 2),
+                    "x": _listed((start + end) / 2),
                     "y": counts.tolist(),
-                    "width": values(rows["bin_end"] - rows["bin_start"]),
+                    "width": _listed(end - start),
                     "marker": {"color": colour, "line": {"width": 0.5, "color": "#fff"}},
                     "opacity": 0.75 if self.color else 1,
-                    "customdata": np.column_stack([rows["bin_start"], rows["bin_end"]]).tolist(),
+                    "customdata": np.column_stack([start, end]).tolist(),
                     "hovertemplate": "%{customdata[0]:,.4~g} to %{customdata[1]:,.4~g}: "
                     + ("%{y:.1f}%" if self.normalize else "%{y:,}")
                     + "<extra>%{fullData.name}</extra>",
@@ -114,6 +116,7 @@ class Box(Kind):
     def figure(self, frame, chart, view):
         if frame.empty:
             return empty_figure(chart)
+        data = Columns(frame)
         traces = []
         for name, rows, colour in groups(frame, self.color, view):
             trace = {
@@ -123,9 +126,9 @@ class Box(Kind):
                 "boxmean": True,
             }
             for stat in ("q1", "median", "q3", "lowerfence", "upperfence", "mean"):
-                trace[stat] = values(rows[stat])
+                trace[stat] = data.values(stat, rows)
             if self.x:
-                trace["x"] = values(rows[self.x])
+                trace["x"] = data.values(self.x, rows)
             traces.append(trace)
         layout = base_layout(chart)
         layout["boxmode"] = "group" if self.color and self.color != self.x else "overlay"
@@ -133,6 +136,13 @@ class Box(Kind):
         layout["yaxis"] = axis(self.label(self.y, chart.unit))
         layout["showlegend"] = self.color is not None and self.color != self.x
         return {"data": traces, "layout": layout}
+
+
+def _listed(numbers: np.ndarray) -> list:
+    """Return floats as a list, ``None`` where missing."""
+    out = numbers.astype(object)
+    out[np.isnan(numbers)] = None
+    return out.tolist()
 
 
 def _box_stats(series: pd.Series) -> pd.Series:

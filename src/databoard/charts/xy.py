@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import NumpyExtensionArray
 
-from .base import Kind, aggregate, axis, empty_figure, facet_layout, groups, values
+from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
 from .theme import PALETTE, base_layout
 
 
@@ -38,6 +39,26 @@ def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
     slope, intercept = np.polyfit(numeric, points[y].to_numpy(float), 1)
     ends = [numeric.min(), numeric.max()]
     return values(pd.Series([xs.min(), xs.max()])), [float(slope * e + intercept) for e in ends]
+
+
+def in_order(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Return the order that sorts *column* at *rows* by value, missing values last.
+
+    The order is the one ``sort_values`` gives; a series already sorted (as most come)
+    keeps its own.
+    """
+    values = column.array
+    if isinstance(values, NumpyExtensionArray) and values.dtype.kind in "iuf":
+        numbers = values.to_numpy()[rows]
+        if not (numbers[1:] < numbers[:-1]).any() and not np.isnan(numbers).any():
+            return np.arange(len(rows))
+        missing = np.isnan(numbers)
+        present = np.flatnonzero(~missing)
+        return np.concatenate([present[numbers[present].argsort()], np.flatnonzero(missing)])
+    part = column.iloc[rows].reset_index(drop=True)
+    if part.is_monotonic_increasing:
+        return np.arange(len(rows))
+    return part.sort_values().index.to_numpy()
 
 
 class XY(Kind):
@@ -73,8 +94,8 @@ class XY(Kind):
     def data(self, frame):
         return aggregate(frame, [self.facet, self.x, self.color], self.y, self.aggregate)
 
-    def traces(self, rows: pd.DataFrame, name, colour: str, chart) -> list[dict]:
-        """Return the traces of one series."""
+    def traces(self, data: Columns, rows: np.ndarray, name, colour: str, chart) -> list[dict]:
+        """Return the traces of one series: the rows of *data* at the positions *rows*."""
         raise NotImplementedError
 
     def x_axis(self, chart) -> dict:
@@ -86,12 +107,13 @@ class XY(Kind):
     def figure(self, frame, chart, view):
         if frame.empty or frame[self.y].notna().sum() == 0:
             return empty_figure(chart)
-        panels = groups(frame, self.facet, view) if self.facet else [(None, frame, None)]
+        data = Columns(frame)
+        panels = groups(frame, self.facet, view)
         traces: list[dict] = []
         seen: set = set()
         for i, (_, panel, _) in enumerate(panels):
-            for name, rows, colour in groups(panel, self.color, view):
-                for trace in self.traces(rows, name, colour, chart):
+            for name, rows, colour in groups(frame, self.color, view, panel):
+                for trace in self.traces(data, rows, name, colour, chart):
                     trace["legendgroup"] = str(name)
                     if name in seen or self.color is None:
                         trace["showlegend"] = False
@@ -100,7 +122,7 @@ class XY(Kind):
                     traces.append(trace)
                 seen.add(name)
                 if self.trendline:
-                    traces.extend(self._trend(rows, name, colour, i))
+                    traces.extend(self._trend(frame.iloc[rows], name, colour, i))
         layout = base_layout(chart)
         if self.facet:
             names = [name for name, _, _ in panels]
@@ -145,17 +167,16 @@ class Line(XY):
     def data(self, frame):
         return trim_missing(super().data(frame), self.x, self.y)
 
-    def traces(self, rows, name, colour, chart):
-        if not rows[self.x].is_monotonic_increasing:  # most series come sorted: skip the copy
-            rows = rows.sort_values(self.x)
+    def traces(self, data, rows, name, colour, chart):
+        rows = rows[in_order(data.frame[self.x], rows)]
         unit = f" {chart.unit}" if chart.unit else ""
         return [
             {
                 "type": "scatter",
                 "mode": "lines+markers" if self.markers else "lines",
                 "name": self.series_name(name),
-                "x": values(rows[self.x]),
-                "y": values(rows[self.y]),
+                "x": data.values(self.x, rows),
+                "y": data.values(self.y, rows),
                 "line": {"color": colour, "width": 2},
                 "connectgaps": False,
                 "hovertemplate": "%{y:,.4~g}" + unit,
@@ -174,8 +195,8 @@ class Area(Line):
 
     name = "area"
 
-    def traces(self, rows, name, colour, chart):
-        (trace,) = super().traces(rows, name, colour, chart)
+    def traces(self, data, rows, name, colour, chart):
+        (trace,) = super().traces(data, rows, name, colour, chart)
         trace["stackgroup"] = "one"
         trace["fillcolor"] = colour
         trace["connectgaps"] = True  # a gap in a stack would tear every band above it
@@ -206,13 +227,16 @@ class Scatter(XY):
         return frame.dropna(subset=[c for c in (self.x, self.y, self.size) if c])
 
     def figure(self, frame, chart, view):
-        self._sizeref = None
+        figure = super().figure(frame, chart, view)
         if self.size and not frame.empty:
+            # One scale for every series, so equal values draw equal bubbles across colours.
             largest = float(frame[self.size].max()) or 1.0
-            self._sizeref = 2.0 * largest / self.max_size**2
-        return super().figure(frame, chart, view)
+            for trace in figure["data"]:
+                if "size" in trace.get("marker", {}):
+                    trace["marker"]["sizeref"] = 2.0 * largest / self.max_size**2
+        return figure
 
-    def traces(self, rows, name, colour, chart):
+    def traces(self, data, rows, name, colour, chart):
         hover = [
             f"{self.label(self.x)}: %{{x:,.4~g}}",
             f"{self.label(self.y, chart.unit)}: %{{y:,.4~g}}",
@@ -221,9 +245,9 @@ class Scatter(XY):
         if self.size:
             hover.append(f"{self.label(self.size)}: %{{marker.size:,.4~g}}")
             marker |= {
-                "size": values(rows[self.size]),
+                "size": data.values(self.size, rows),
                 "sizemode": "area",
-                "sizeref": self._sizeref,
+                "sizeref": None,  # set by figure(), from every series' largest value
                 "sizemin": 3,
                 "opacity": 0.75,
             }
@@ -231,13 +255,13 @@ class Scatter(XY):
             "type": "scatter",
             "mode": "markers",
             "name": self.series_name(name),
-            "x": values(rows[self.x]),
-            "y": values(rows[self.y]),
+            "x": data.values(self.x, rows),
+            "y": data.values(self.y, rows),
             "marker": marker,
             "hovertemplate": "<br>".join(hover) + "<extra>%{fullData.name}</extra>",
         }
         if self.text:
-            trace["text"] = values(rows[self.text])
+            trace["text"] = data.values(self.text, rows)
             trace["hovertemplate"] = "<b>%{text}</b><br>" + trace["hovertemplate"]
         return [trace]
 
@@ -307,7 +331,8 @@ class Bar(XY):
         if frame.empty:
             return empty_figure(chart)
         colour_of = {name: c for name, _, c in groups(frame, self.color, view)}
-        (trace,) = self.traces(frame, None, PALETTE[0], chart)
+        data = Columns(frame)
+        (trace,) = self.traces(data, np.arange(len(frame)), None, PALETTE[0], chart)
         trace["marker"]["color"] = [colour_of[v] for v in frame[self.color]]
         trace["name"] = ""
         layout = base_layout(chart)
@@ -325,15 +350,15 @@ class Bar(XY):
             return axis(self.label(self.y), type="category")
         return axis(self.label(self.y, chart.unit), self.log_y)
 
-    def traces(self, rows, name, colour, chart):
+    def traces(self, data, rows, name, colour, chart):
         template = "%{y}: %{x:,.4~g}" if self.orientation == "h" else "%{x}: %{y:,.4~g}"
         return [
             {
                 "type": "bar",
                 "orientation": self.orientation,
                 "name": self.series_name(name),
-                "x": values(rows[self.x]),
-                "y": values(rows[self.y]),
+                "x": data.values(self.x, rows),
+                "y": data.values(self.y, rows),
                 "marker": {"color": colour},
                 "hovertemplate": template + "<extra></extra>",
             }
