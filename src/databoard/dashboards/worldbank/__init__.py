@@ -22,6 +22,7 @@ from databoard import (
     Scatter,
     Select,
 )
+from databoard.data.reshape import spread
 from databoard.data.worldbank import read_folder, scan_folder
 
 DATA = Path(__file__).parent / "data"
@@ -112,13 +113,7 @@ def unit(code: str) -> str:
 
 def wide(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Put the indicators *columns* (code -> new name) side by side, one row per country-year."""
-    rows = frame[frame["indicator_code"].isin(list(columns))]
-    table = rows.pivot(
-        index=["country", "country_code", "year"], columns="indicator_code", values="value"
-    )
-    table = table.reindex(columns=list(columns)).rename(columns=columns)
-    table.columns.name = None
-    return table.reset_index()
+    return spread(frame, ["country", "country_code", "year"], "indicator_code", "value", columns)
 
 
 def latest_complete_year(frame: pd.DataFrame, needed: list[str]) -> ChartRows | pd.DataFrame:
