@@ -69,26 +69,36 @@ class Columns:
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
+        self._series: dict[str, pd.Series] = {}
         self._ready: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
 
+    def __getitem__(self, column: str) -> pd.Series:
+        """Return the column itself (read from the frame once: each read costs)."""
+        if column not in self._series:
+            self._series[column] = self.frame[column]
+        return self._series[column]
+
     def values(self, column: str, rows: np.ndarray | None = None) -> list:
         """Return the *rows* (positions; all when ``None``) of *column* as a JSON-ready list."""
         if column not in self._ready:
-            self._ready[column] = json_ready(self.frame[column])
+            self._ready[column] = json_ready(self[column])
         ready = self._ready[column]
         return (ready if rows is None else ready[rows]).tolist()
 
     def numbers(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
         """Return the *rows* of a numeric *column* as floats (NaN where missing)."""
-        numbers = self.frame[column].to_numpy(dtype=float, na_value=np.nan)
+        numbers = self[column].to_numpy(dtype=float, na_value=np.nan)
         return numbers if rows is None else numbers[rows]
 
 
 def groups(
-    frame: pd.DataFrame, column: str | None, view: View | None, rows: np.ndarray | None = None
+    frame: pd.DataFrame | Columns,
+    column: str | None,
+    view: View | None,
+    rows: np.ndarray | None = None,
 ) -> list[tuple]:
     """Split *frame* (its *rows*, positions, if given) by *column*, ordered as the view
     selects them (then by value).

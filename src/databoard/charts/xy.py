@@ -18,10 +18,16 @@ def trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     Interior gaps stay (and draw as gaps); empty years at the ends would only stretch
     the axis past the data.
     """
-    present = frame.loc[frame[y].notna(), x]
-    if present.empty:
+    xs, present = frame[x], frame[y].notna().to_numpy()
+    if not present.any():
         return frame.iloc[0:0]
-    return frame[(frame[x] >= present.min()) & (frame[x] <= present.max())]
+    if isinstance(xs.array, NumpyExtensionArray) and xs.dtype.kind in "iuf":
+        numbers = xs.to_numpy()
+        seen = numbers[present]
+        keep = (numbers >= seen.min()) & (numbers <= seen.max())
+        return frame if keep.all() else frame[keep]  # most series need no trimming
+    seen = xs[present]
+    return frame[(xs >= seen.min()) & (xs <= seen.max())]
 
 
 def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
@@ -105,14 +111,14 @@ class XY(Kind):
         return axis(self.label(self.y, chart.unit), self.log_y)
 
     def figure(self, frame, chart, view):
-        if frame.empty or frame[self.y].notna().sum() == 0:
-            return empty_figure(chart)
         data = Columns(frame)
-        panels = groups(frame, self.facet, view)
+        if frame.empty or not data[self.y].notna().any():
+            return empty_figure(chart)
+        panels = groups(data, self.facet, view)
         traces: list[dict] = []
         seen: set = set()
         for i, (_, panel, _) in enumerate(panels):
-            for name, rows, colour in groups(frame, self.color, view, panel):
+            for name, rows, colour in groups(data, self.color, view, panel):
                 for trace in self.traces(data, rows, name, colour, chart):
                     trace["legendgroup"] = str(name)
                     if name in seen or self.color is None:
@@ -168,7 +174,7 @@ class Line(XY):
         return trim_missing(super().data(frame), self.x, self.y)
 
     def traces(self, data, rows, name, colour, chart):
-        rows = rows[in_order(data.frame[self.x], rows)]
+        rows = rows[in_order(data[self.x], rows)]
         unit = f" {chart.unit}" if chart.unit else ""
         return [
             {
