@@ -145,14 +145,21 @@ def test_every_encoding_holds_the_same_body(fresh_client, url):
         assert json.loads(bodies["br"])
 
 
-def test_answers_too_big_to_cache_are_made_each_time_and_still_compressed():
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_answers_too_big_to_cache_are_streamed_each_time_and_still_compressed(encoding):
     app = create_app({"TESTING": True, "CACHE_WARM": False, "CACHE_ITEM_MAX_BYTES": 1000})
     client = app.test_client()
     url = f"{API}/charts/arable-land/data.csv"
-    answers = [client.get(url, headers={"Accept-Encoding": "gzip"}) for _ in range(2)]
+    answers, bodies = [], []
+    for _ in range(2):  # each read before the next request, as a client does
+        answers.append(client.get(url, headers={"Accept-Encoding": encoding}))
+        assert "ETag" not in answers[-1].headers  # sent while written, before its end
+        bodies.append(decoded(answers[-1]))
     assert [a.headers["X-Cache"] for a in answers] == ["miss", "miss"]
-    assert answers[0].headers["Content-Encoding"] == "gzip"
-    assert decoded(answers[0]) == decoded(answers[1]) == client.get(url).data
+    assert answers[0].headers["Content-Encoding"] == encoding
+    small = create_app({"TESTING": True, "CACHE_WARM": False}).test_client().get(url)
+    assert small.headers["X-Cache"] == "miss" and "ETag" in small.headers
+    assert bodies[0] == bodies[1] == client.get(url).data == small.data
 
 
 def test_a_failing_cache_backend_answers_uncached(caplog):

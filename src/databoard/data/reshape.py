@@ -34,7 +34,7 @@ def spread(
     which = _position_in(frame[column], wanted)
     picked = np.flatnonzero(which >= 0)
     codes = [_sortable(k, picked) for k in keys]
-    if any(isinstance(k.dtype, pd.CategoricalDtype) and (c < 0).any() for k, c in zip(keys, codes, strict=True)):
+    if any(c is None for c in codes):
         return _pivot(frame, index, column, value, names)  # a missing key: pandas' rules
     order = np.lexsort(codes[::-1]) if codes else np.arange(len(picked))
     sorted_codes = [c[order] for c in codes]
@@ -74,18 +74,20 @@ def _position_in(series: pd.Series, wanted: list) -> np.ndarray:
     return pd.Index(wanted, dtype=object).get_indexer(series)
 
 
-def _sortable(series: pd.Series, rows: np.ndarray) -> np.ndarray:
+def _sortable(series: pd.Series, rows: np.ndarray) -> np.ndarray | None:
     """Return numbers for the *rows* of *series* that sort them as ``pivot`` orders its rows.
 
     Its index levels hold the sorted values, except that a categorical level with
     categories no row uses is in the order the rows first show its values (pandas'
-    ``MultiIndex.remove_unused_levels``).
+    ``MultiIndex.remove_unused_levels``). ``None`` for a missing category.
     """
     if not isinstance(series.dtype, pd.CategoricalDtype):
         return series.to_numpy()[rows]
     codes = series.cat.codes.to_numpy()[rows]
     size = len(series.cat.categories)
-    if (codes < 0).any() or np.count_nonzero(np.bincount(codes, minlength=size)) == size:
+    if (codes < 0).any():
+        return None
+    if np.count_nonzero(np.bincount(codes, minlength=size)) == size:
         return codes
     rank = np.zeros(size, dtype=np.intp)
     values, first = np.unique(codes, return_index=True)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-import orjson
 from flask import Blueprint, jsonify
 
-from ..charts import encode
-from ..security import formulas
 from ..site import get_site
-from . import cache
+from . import cache, downloads
 from .views import DashboardView, dashboard_detail, dashboard_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,14 +51,11 @@ def chart_data_json(slug: str, chart_id: str):
     """Return the rows behind a chart, with the filters, source and data date."""
     req = DashboardView.from_query(slug)
 
-    def make() -> bytes:
-        frame = req.data(chart_id)
-        rows = orjson.Fragment(frame.to_json(orient="values", date_format="iso"))
-        columns = [str(c) for c in frame.columns]
-        return encode.dumps(_provenance(req, chart_id) | {"columns": columns, "rows": rows})
+    def write():
+        return downloads.json_chunks(req.data(chart_id), _provenance(req, chart_id))
 
     key = req.cache_key(chart_id, "data.json")
-    return cache.respond(*cache.answer(key, make, "application/json"))
+    return downloads.respond(key, write, "application/json")
 
 
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.csv")
@@ -76,18 +67,9 @@ def chart_data_csv(slug: str, chart_id: str):
     """
     req = DashboardView.from_query(slug)
 
-    def make() -> str:
-        frame = req.data(chart_id)
-        out = io.StringIO()
-        for name, value in _provenance(req, chart_id).items():
-            if value:
-                out.write(f"# {name}: {formulas.comment(value)}\r\n")
-        # CRLF ends a row (RFC 4180), so a cell holding a line break of either kind is quoted.
-        formulas.escape_frame(frame).to_csv(
-            out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
-        )
-        return out.getvalue()
+    def write():
+        return downloads.csv_chunks(req.data(chart_id), _provenance(req, chart_id))
 
     disposition = ("Content-Disposition", f'attachment; filename="{slug}-{chart_id}.csv"')
     key = req.cache_key(chart_id, "data.csv")
-    return cache.respond(*cache.answer(key, make, "text/csv", [disposition]))
+    return downloads.respond(key, write, "text/csv", [disposition])

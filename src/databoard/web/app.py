@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])  # big downloads
     if not app.debug:
         app.logger.setLevel(logging.INFO)
 

@@ -64,17 +64,27 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
     :param make: computes the body; called only on a miss.
     :return: ``(answer, hit)``.
     """
-    found = _call("get", cache_key)
-    if isinstance(found, Answer):
+    found = lookup(cache_key)
+    if found is not None:
         return found, True
-    body = make()
+    return keep(cache_key, make(), mimetype, headers), False
+
+
+def lookup(cache_key: str) -> Answer | None:
+    """Return the answer cached under *cache_key*, or ``None``."""
+    found = _call("get", cache_key)
+    return found if isinstance(found, Answer) else None
+
+
+def keep(cache_key: str, body: bytes | str, mimetype: str, headers=()) -> Answer:
+    """Make the answer of *body*, compressed, and cache it if it is small enough to keep."""
     body = body.encode() if isinstance(body, str) else body
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
     config = current_app.config
     if len(body) > config["CACHE_ITEM_MAX_BYTES"]:
         # Too big to keep: sent as it is, and Flask-Compress compresses the one encoding
         # this client takes, instead of both here.
-        return Answer(mimetype, etag, {"identity": body}, tuple(headers)), False
+        return Answer(mimetype, etag, {"identity": body}, tuple(headers))
     if len(body) < config["COMPRESS_MIN_SIZE"]:
         encoded = {"identity": body}
     else:
@@ -82,19 +92,34 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
         encoded = {name: encoding.compress(body, name, levels[name]) for name in encoding.ENCODINGS}
     made = Answer(mimetype, etag, encoded, tuple(headers))
     _call("set", cache_key, made)
-    return made, False
+    return made
 
 
 def respond(found: Answer, hit: bool) -> Response:
     """Send *found*: a 304 if the client's copy is current, else the best encoding."""
     response = Response(mimetype=found.mimetype)
     response.set_etag(found.etag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
-    response.headers["X-Cache"] = "hit" if hit else "miss"
-    for name, value in found.headers:
-        response.headers[name] = value
+    _headers(response, hit, found.headers)
     chosen = encoding.negotiate(found.encoded)
     return encoding.send(response, found.encoded[chosen] if chosen else found.body, chosen)
+
+
+def stream(chunks: Iterable[bytes], mimetype: str, headers=()) -> Response:
+    """Send an answer too big to keep as it is made, chunk by chunk (with no ETag).
+
+    The chunks must not need the request context, which is gone while they are sent.
+    Flask-Compress compresses the stream in the one encoding this client takes.
+    """
+    response = Response(iter(chunks), mimetype=mimetype)
+    _headers(response, False, headers)
+    return response
+
+
+def _headers(response: Response, hit: bool, extra: Iterable[tuple[str, str]]) -> None:
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    for name, value in extra:
+        response.headers[name] = value
 
 
 def _call(method: str, *args):
