@@ -72,7 +72,7 @@ def chart_frame(board: Dashboard, chart: Chart, view: View) -> pd.DataFrame:
             mask = flt.mask(frame, view[name])
             if mask is not None:
                 keep = mask if keep is None else keep & mask
-    if keep is not None:
+    if keep is not None and not keep.all():  # a copy of every row would only cost
         frame = frame[keep]
     if chart.query and not prefiltered:
         frame = frame.query(chart.query, local_dict=dict(view))

@@ -14,9 +14,11 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
+import orjson
 import pandas as pd
 from flask import Response, current_app
 
+from ..charts.base import json_ready
 from ..security import formulas
 from . import cache
 from .views import figure_json
@@ -47,7 +49,10 @@ def csv_chunks(frame: pd.DataFrame, provenance: dict) -> Iterator[str]:
 
 
 def json_chunks(frame: pd.DataFrame, provenance: dict) -> Iterator[str]:
-    """Write *frame* as JSON: the *provenance* fields, ``columns`` and ``rows``."""
+    """Write *frame* as JSON: the *provenance* fields, ``columns`` and ``rows``.
+
+    Numbers are written in full (shortest exact form), dates as ISO 8601 text.
+    """
     yield (
         figure_json(provenance)[:-1]
         + ',"columns":'
@@ -55,9 +60,18 @@ def json_chunks(frame: pd.DataFrame, provenance: dict) -> Iterator[str]:
         + ',"rows":['
     )
     for start in range(0, len(frame), CHUNK_ROWS):
-        rows = frame.iloc[start : start + CHUNK_ROWS].to_json(orient="values", date_format="iso")
-        yield ("," if start else "") + rows[1:-1]
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
+        columns = [_json_column(chunk[c]) for c in chunk.columns]
+        rows = orjson.dumps(list(zip(*columns, strict=True)))
+        yield ("," if start else "") + rows[1:-1].decode()
     yield "]}"
+
+
+def _json_column(series: pd.Series) -> list:
+    """Return a column's values for JSON: numbers exactly, dates as ISO 8601 text."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return orjson.loads(series.to_json(orient="values", date_format="iso"))
+    return json_ready(series).tolist()
 
 
 def respond(key: str, write: Callable[[], Iterator[str]], mimetype: str, headers=()) -> Response:
