@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import NumpyExtensionArray
 
+from ..data.reshape import group_sums
 from .base import Kind, aggregate, empty_figure, groups, values
 from .theme import base_layout
 
@@ -156,6 +158,18 @@ class Table(Kind):
 _SCALES = [(12, " T"), (9, " B"), (6, " M")]
 
 
+def _numbers(series: pd.Series) -> bool:
+    return isinstance(series.array, NumpyExtensionArray) and series.dtype.kind in "iu"
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
+    """Number the values of *series* from 0 (-1 where missing); return them and how many."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), len(series.cat.categories)
+    codes, uniques = pd.factorize(series)
+    return codes, len(uniques)
+
+
 class Kpi(Kind):
     """A headline number: ``value`` combined for the last ``x``, with the change since the first.
 
@@ -183,6 +197,8 @@ class Kpi(Kind):
         self.aggregate, self.prefix, self.suffix = aggregate, prefix, suffix
 
     def data(self, frame):
+        if self.x is not None and self.aggregate == "sum" and _numbers(frame[self.x]):
+            return self._sums(frame)
         rows = frame[frame[self.value].notna()]
         if self.over and self.x:
             wanted = frame[self.over].nunique()
@@ -192,6 +208,21 @@ class Kpi(Kind):
             total = aggregate(rows.assign(_all=0), ["_all"], self.value, self.aggregate)
             return total.drop(columns="_all")
         return aggregate(rows, [self.x], self.value, self.aggregate)
+
+    def _sums(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Total ``value`` per ``x`` in NumPy: what the pandas path gives, with less overhead."""
+        value = frame[self.value].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(value)
+        xs, at = np.unique(frame[self.x].to_numpy(), return_inverse=True)
+        if self.over:
+            over, count = _codes(frame[self.over])
+            pairs = np.unique(at[keep] * (count + 1) + over[keep] + 1)
+            pairs = pairs[pairs % (count + 1) != 0]  # a missing ``over`` is not counted
+            per_x = np.bincount(pairs // (count + 1), minlength=len(xs))
+            keep &= (per_x == len(np.unique(over[over >= 0])))[at]
+        totals = group_sums(np.where(keep, at, -1), value, len(xs))
+        kept = np.bincount(at[keep], minlength=len(xs)) > 0
+        return pd.DataFrame({self.x: xs[kept], self.value: totals[kept]})
 
     def figure(self, frame, chart, view):
         if frame.empty or frame[self.value].isna().all():

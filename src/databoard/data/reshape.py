@@ -94,3 +94,41 @@ def _sortable(series: pd.Series, rows: np.ndarray) -> np.ndarray | None:
     seen = values[np.argsort(first)]
     rank[seen] = np.arange(len(seen))
     return rank[codes]
+
+
+#: Groups up to this size are summed in NumPy; bigger ones by pandas, whose loop is in C.
+_SMALL_GROUPS = 512
+
+
+def group_sums(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sum *values* per group (*codes*, 0 to *size* - 1; -1 for none), as pandas does.
+
+    The same sums as ``groupby(...).sum(min_count=1)``: missing values skipped, NaN for
+    a group with none, and the same compensated (Kahan) summation in row order, so the
+    last digit agrees too. Each step adds the next value of every group at once.
+    """
+    present = (codes >= 0) & ~np.isnan(values)
+    groups, numbers = codes[present], values[present]
+    counts = np.bincount(groups, minlength=size)
+    if len(groups) and counts.max() > _SMALL_GROUPS:
+        summed = pd.Series(numbers).groupby(groups).sum(min_count=1)
+        return summed.reindex(range(size)).to_numpy(dtype=float)
+    order = np.argsort(groups, kind="stable")
+    groups, numbers = groups[order], numbers[order]
+    rank = np.arange(len(groups)) - (np.cumsum(counts) - counts)[groups]
+    by_rank = np.argsort(rank, kind="stable")
+    ends = np.cumsum(np.bincount(rank, minlength=1)) if len(rank) else np.zeros(0, int)
+    sums, compensation = np.zeros(size), np.zeros(size)
+    start = 0
+    with np.errstate(invalid="ignore"):  # infinities, as pandas adds them
+        for end in ends:
+            step = by_rank[start:end]
+            group, value = groups[step], numbers[step]
+            y = value - compensation[group]
+            total = sums[group] + y
+            error = total - sums[group] - y
+            compensation[group] = np.where(np.isnan(error), 0.0, error)
+            sums[group] = total
+            start = end
+    sums[counts == 0] = np.nan
+    return sums

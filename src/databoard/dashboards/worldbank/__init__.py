@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from databoard import (
@@ -22,7 +23,7 @@ from databoard import (
     Scatter,
     Select,
 )
-from databoard.data.reshape import spread
+from databoard.data.reshape import group_sums, spread
 from databoard.data.worldbank import read_folder, scan_folder
 
 DATA = Path(__file__).parent / "data"
@@ -149,11 +150,12 @@ def kpi_of(code: str, weights: str | None = None):
         if not weights:
             return wide(frame, {code: "value"})
         table = wide(frame, {code: "value", weights: "weight"})
-        valid = table["value"].notna() & table["weight"].notna()
-        share = table["weight"].where(valid) / table["weight"].where(valid).groupby(
-            table["year"]
-        ).transform("sum")
-        table["value"] = (table["value"] * share).where(valid)
+        value, weight = table["value"].to_numpy(), table["weight"].to_numpy()
+        valid = ~np.isnan(value) & ~np.isnan(weight)
+        years, year = np.unique(table["year"].to_numpy(), return_inverse=True)
+        totals = group_sums(year, np.where(valid, weight, np.nan), len(years))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["value"] = np.where(valid, value * (weight / totals[year]), np.nan)
         return table
 
     return compute

@@ -1,0 +1,69 @@
+"""Download the rows behind a chart while sampling the memory of the server's workers.
+
+A big download is streamed as it is written, so it should not grow a worker by more
+than a chunk's worth, however many rows it has. The workers' resident memory is sampled
+every few milliseconds during the download; their proportional set size is read before
+and after.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(url: str, workers: list[int], encoding: str = "br") -> dict:
+    """Download *url*; return its size, time and the largest growth of any worker.
+
+    :return: ``bytes`` (as sent), ``seconds``, ``rss_growth_mib`` (the peak during the
+        download less the resident size before, of the worker that grew most) and the
+        workers' PSS before and after, in MiB.
+    """
+    before = {pid: rss_mib(pid) for pid in workers}
+    pss_before = sum(pss_mib(pid) for pid in workers)
+    peak = dict(before)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for pid in workers:
+                peak[pid] = max(peak[pid], rss_mib(pid))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    sent = 0
+    start = time.perf_counter()
+    try:
+        headers = {"Accept-Encoding": encoding}
+        with requests.get(url, headers=headers, stream=True, timeout=3600) as answer:
+            answer.raise_for_status()
+            for chunk in answer.raw.stream(1 << 20, decode_content=False):
+                sent += len(chunk)
+    finally:
+        done.set()
+        sampler.join()
+    return {
+        "bytes": sent,
+        "seconds": time.perf_counter() - start,
+        "rss_growth_mib": max(peak[pid] - before[pid] for pid in workers),
+        "pss_before_mib": pss_before,
+        "pss_after_mib": sum(pss_mib(pid) for pid in workers),
+    }
