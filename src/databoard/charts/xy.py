@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from ..data.reshape import complete_rows
 from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
 from .theme import PALETTE, base_layout
 
@@ -230,7 +231,7 @@ class Scatter(XY):
 
     def data(self, frame):
         frame = super().data(frame)
-        return frame.dropna(subset=[c for c in (self.x, self.y, self.size) if c])
+        return complete_rows(frame, [c for c in (self.x, self.y, self.size) if c])
 
     def figure(self, frame, chart, view):
         figure = super().figure(frame, chart, view)

@@ -54,6 +54,18 @@ def spread(
     return pd.DataFrame(out)
 
 
+def complete_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return the rows that have a value in every one of *columns*.
+
+    What ``frame.dropna(subset=columns)`` keeps, found with one mask, and *frame* itself
+    when no row lacks one.
+    """
+    keep = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        keep &= frame[column].notna().to_numpy()
+    return frame if keep.all() else frame[keep]
+
+
 def _pivot(frame, index, column, value, names) -> pd.DataFrame:
     table = frame[frame[column].isin(list(names))].pivot(index=index, columns=column, values=value)
     table = table.reindex(columns=list(names)).rename(columns=names)

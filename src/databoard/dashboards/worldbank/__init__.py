@@ -23,7 +23,7 @@ from databoard import (
     Scatter,
     Select,
 )
-from databoard.data.reshape import group_sums, spread
+from databoard.data.reshape import complete_rows, group_sums, spread
 from databoard.data.worldbank import read_folder, scan_folder
 
 DATA = Path(__file__).parent / "data"
@@ -119,11 +119,12 @@ def wide(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def latest_complete_year(frame: pd.DataFrame, needed: list[str]) -> ChartRows | pd.DataFrame:
     """Keep the latest year in which the most countries have all *needed* values."""
-    complete = frame.dropna(subset=needed)
+    complete = complete_rows(frame, needed)
     if complete.empty:
         return complete
-    counts = complete.groupby("year")["country_code"].nunique()
-    year = counts[counts == counts.max()].index.max()
+    # one row per country and year, so a year's rows are its countries
+    years, counts = np.unique(complete["year"].to_numpy(), return_counts=True)
+    year = years[counts == counts.max()].max()
     return ChartRows(complete[complete["year"] == year], note=f"Year {year}")
 
 
@@ -226,9 +227,8 @@ line("rural-population", "Rural population, share of total", RURAL_PCT)
     **source(RURAL, FOREST),
 )
 def rural_vs_forest(frame: pd.DataFrame, view) -> pd.DataFrame:
-    return wide(frame, {RURAL: "rural_population", FOREST: "forest_area"}).dropna(
-        subset=["rural_population", "forest_area"]
-    )
+    table = wide(frame, {RURAL: "rural_population", FOREST: "forest_area"})
+    return complete_rows(table, ["rural_population", "forest_area"])
 
 
 line("gdp-per-capita", "GDP per capita", GDP_PC)
