@@ -1,5 +1,7 @@
 """Download the rows behind a chart while sampling the memory of the server's workers.
 
+    python bench/download.py [ROWS]    # 10 million by default; bench/run.py does it too
+
 A big download is streamed as it is written, so it should not grow a worker by more
 than a chunk's worth, however many rows it has. The workers' resident memory is sampled
 every few milliseconds during the download; their proportional set size is read before
@@ -8,6 +10,9 @@ and after.
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -67,3 +72,29 @@ def measure(url: str, workers: list[int], encoding: str = "br") -> dict:
         "pss_before_mib": pss_before,
         "pss_after_mib": sum(pss_mib(pid) for pid in workers),
     }
+
+
+def main(argv: list[str]) -> int:
+    """Serve ``bigboard`` with *ROWS* readings; download all of them as CSV and JSON."""
+    import servers
+
+    rows = int(argv[0]) if argv else 10_000_000
+    os.environ["BIGBOARD_ROWS"] = str(rows)
+    with tempfile.TemporaryDirectory(prefix="databoard-bench-") as tmp:
+        with servers.databoard(Path(tmp), dashboard="bigboard") as board:
+            workers = board.pids()[1:]
+            chart = f"{board.url}/api/v1/dashboards/big-{rows}/charts/level"
+            requests.get(f"{chart}/data.csv?from=0&to=99", timeout=60).raise_for_status()
+            print(f"Download of all {rows:,} rows of a line chart, brotli, 2 workers")
+            for name in ("data.csv", "data.json"):
+                run = measure(f"{chart}/{name}", workers)
+                print(
+                    f"{name}: {run['bytes'] / 2**20:,.1f} MiB sent in {run['seconds']:,.1f} s; "
+                    f"peak RSS growth of a worker {run['rss_growth_mib']:,.1f} MiB; PSS of the "
+                    f"workers {run['pss_before_mib']:,.0f} -> {run['pss_after_mib']:,.0f} MiB"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

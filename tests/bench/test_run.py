@@ -41,6 +41,8 @@ def test_a_quick_benchmark_run_prints_its_table():
         "chart, uncached: p50 ms",
         "PSS, master + 2 workers",
         "20,000 rows, load-vs-temperature",
+        "data.csv: peak RSS growth of a worker",
+        "data.json: peak RSS growth of a worker",
     ):
         assert measure in table
     rows = [line for line in table.splitlines() if line.startswith("| ")][2:]
