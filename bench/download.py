@@ -34,10 +34,10 @@ def pss_mib(pid: int) -> float:
     return 0.0
 
 
-def measure(url: str, workers: list[int], encoding: str = "br") -> dict:
+def measure(url: str, workers: list[int], encoding: str = "br, gzip") -> dict:
     """Download *url*; return its size, time and the largest growth of any worker.
 
-    :return: ``bytes`` (as sent), ``seconds``, ``rss_growth_mib`` (the peak during the
+    :return: ``encoding``, ``bytes`` (as sent), ``seconds``, ``rss_growth_mib`` (the peak during the
         download less the resident size before, of the worker that grew most) and the
         workers' PSS before and after, in MiB.
     """
@@ -60,12 +60,14 @@ def measure(url: str, workers: list[int], encoding: str = "br") -> dict:
         headers = {"Accept-Encoding": encoding}
         with requests.get(url, headers=headers, stream=True, timeout=3600) as answer:
             answer.raise_for_status()
+            encoding = answer.headers.get("Content-Encoding", "identity")
             for chunk in answer.raw.stream(1 << 20, decode_content=False):
                 sent += len(chunk)
     finally:
         done.set()
         sampler.join()
     return {
+        "encoding": encoding,
         "bytes": sent,
         "seconds": time.perf_counter() - start,
         "rss_growth_mib": max(peak[pid] - before[pid] for pid in workers),
@@ -85,11 +87,12 @@ def main(argv: list[str]) -> int:
             workers = board.pids()[1:]
             chart = f"{board.url}/api/v1/dashboards/big-{rows}/charts/level"
             requests.get(f"{chart}/data.csv?from=0&to=99", timeout=60).raise_for_status()
-            print(f"Download of all {rows:,} rows of a line chart, brotli, 2 workers")
+            print(f"Download of all {rows:,} rows of a line chart, 2 workers")
             for name in ("data.csv", "data.json"):
                 run = measure(f"{chart}/{name}", workers)
                 print(
-                    f"{name}: {run['bytes'] / 2**20:,.1f} MiB sent in {run['seconds']:,.1f} s; "
+                    f"{name}: {run['bytes'] / 2**20:,.1f} MiB {run['encoding']} in "
+                    f"{run['seconds']:,.1f} s; "
                     f"peak RSS growth of a worker {run['rss_growth_mib']:,.1f} MiB; PSS of the "
                     f"workers {run['pss_before_mib']:,.0f} -> {run['pss_after_mib']:,.0f} MiB"
                 )

@@ -208,7 +208,8 @@ def measure_scaling(plan: Plan, folder: Path, rows: list[Row]) -> None:
     rows.append(Row(f"Download of all {biggest:,} rows, streamed: worker memory growth (MiB)"))
     for name, run in downloads.items():
         text = (
-            f"{run['rss_growth_mib']:,.1f} MiB; {run['bytes'] / 2**20:,.0f} MiB br in "
+            f"{run['rss_growth_mib']:,.1f} MiB; {run['bytes'] / 2**20:,.0f} MiB "
+            f"{run['encoding']} in "
             f"{run['seconds']:,.1f} s; PSS {run['pss_before_mib']:,.0f} -> "
             f"{run['pss_after_mib']:,.0f} MiB"
         )

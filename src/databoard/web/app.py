@@ -33,7 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
-    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])  # big downloads
+    # Big downloads: gzip keeps a stream's memory flat (brotli's window takes some 30 MiB).
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip", "br"])
     if not app.debug:
         app.logger.setLevel(logging.INFO)
 
