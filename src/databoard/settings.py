@@ -54,8 +54,7 @@ SETTINGS = [
     Setting(
         "CACHE_ITEM_MAX_BYTES",
         4194304,
-        "Largest answer cached, uncompressed; bigger downloads are streamed, made on each "
-        "request.",
+        "Largest answer cached, uncompressed; bigger downloads are streamed, made on each request.",
     ),
     Setting("CACHE_WARM", True, "Cache each dashboard's default view when the app starts."),
     Setting(

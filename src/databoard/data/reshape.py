@@ -33,8 +33,9 @@ def spread(
         return _pivot(frame, index, column, value, names)
     which = _position_in(frame[column], wanted)
     picked = np.flatnonzero(which >= 0)
-    codes = [_sortable(k, picked) for k in keys]
-    if any(c is None for c in codes):
+    sortable = [_sortable(k, picked) for k in keys]
+    codes = [c for c in sortable if c is not None]
+    if len(codes) < len(keys):
         return _pivot(frame, index, column, value, names)  # a missing key: pandas' rules
     order = np.lexsort(codes[::-1]) if codes else np.arange(len(picked))
     sorted_codes = [c[order] for c in codes]

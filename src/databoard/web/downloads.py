@@ -18,6 +18,7 @@ import orjson
 import pandas as pd
 from flask import Response, current_app
 
+from ..charts import encode
 from ..charts.base import json_ready
 from ..security import formulas
 from . import cache
@@ -53,12 +54,8 @@ def json_chunks(frame: pd.DataFrame, provenance: dict) -> Iterator[str]:
 
     Numbers are written in full (shortest exact form), dates as ISO 8601 text.
     """
-    yield (
-        figure_json(provenance)[:-1]
-        + ',"columns":'
-        + figure_json([str(c) for c in frame.columns])
-        + ',"rows":['
-    )
+    names = encode.dumps([str(c) for c in frame.columns]).decode()
+    yield figure_json(provenance)[:-1] + ',"columns":' + names + ',"rows":['
     for start in range(0, len(frame), CHUNK_ROWS):
         chunk = frame.iloc[start : start + CHUNK_ROWS]
         columns = [_json_column(chunk[c]) for c in chunk.columns]
