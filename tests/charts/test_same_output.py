@@ -138,7 +138,7 @@ def long_series() -> Dashboard:
 
 def guide_boards(tmp_path) -> list[Dashboard]:
     """The authoring guide's example dashboards, loaded as ``databoard serve`` loads them."""
-    from databoard.authoring.loader import load
+    from databoard.authoring.loader import load_all
 
     guide = (ROOT / "docs" / "authoring.md").read_text()
     for name, text in re.findall(r"<!-- file: (\S+) -->\n```\w*\n(.*?)```", guide, re.S):
@@ -147,7 +147,9 @@ def guide_boards(tmp_path) -> list[Dashboard]:
         path.write_text(text)
     boards = []
     for example in sorted(p for p in tmp_path.iterdir() if p.is_dir()):
-        boards.extend(load(example))
+        loaded, problems = load_all(example)
+        assert problems == []
+        boards.extend(loaded)
     return boards
 
 
