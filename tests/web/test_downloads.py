@@ -24,6 +24,8 @@ CHART = f"/api/v1/dashboards/big-{ROWS}/charts/level"
 #: The most a download may grow the worker by; the bench holds 10 million rows to it.
 MAX_GROWTH_MIB = 50
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server():
