@@ -98,7 +98,7 @@ def test_a_big_csv_download_streams_exact_rows_in_flat_memory(server, readings):
     url, worker = server
     body, growth = download(f"{url}{CHART}/data.csv", worker, "gzip")
     text = body.decode()
-    assert text.startswith("# dashboard: big-1000000\n# chart: level\n")
+    assert text.startswith("# dashboard: big-1000000\r\n# chart: level\r\n")
     table = pd.read_csv(io.StringIO(text), comment="#")
     expected = readings.assign(sensor=readings["sensor"].astype(str))
     pd.testing.assert_frame_equal(table, expected, check_exact=True, check_dtype=False)
