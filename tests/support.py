@@ -121,3 +121,52 @@ def raw_indicator(code: str):
         if (table["Indicator Code"] == code).all():
             return table.set_index("Country Code")
     raise LookupError(code)
+
+
+def guide_examples(folder: Path) -> dict[str, Path]:
+    """Write the example dashboards of docs/authoring.md into *folder*; return them by name."""
+    import re
+
+    guide = (ROOT / "docs" / "authoring.md").read_text()
+    files = re.findall(r"<!-- file: (\S+) -->\n```\w*\n(.*?)```", guide, re.S)
+    for name, text in files:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return {name.split("/")[0]: folder / name.split("/")[0] for name, _ in files}
+
+
+def views(board, count: int = 24) -> list[list[tuple[str, str]]]:
+    """Return *count* different views of *board*, as query-string pairs.
+
+    Each view moves every filter somewhere else: multi-selects pick rotating subsets in
+    rotating orders (so colours move), ranges narrow from either end, selects walk their
+    options (and none).
+    """
+    from databoard.filters import MultiSelect, Range, Select, param_text
+
+    found: list[list[tuple[str, str]]] = []
+    for i in range(count):
+        pairs: list[tuple[str, str]] = []
+        for flt in board.filters.values():
+            if isinstance(flt, MultiSelect) and flt.options:
+                options = list(flt.options)
+                size = 1 + (i * 3) % min(len(options), 7)
+                start = (i * 5) % len(options)
+                chosen = (options[start:] + options[:start])[:size]
+                pairs += [(flt.name, param_text(v)) for v in chosen[:: 1 if i % 2 else -1]]
+            elif isinstance(flt, Range) and flt.bounds:
+                low, high = flt.bounds
+                step = (high - low) / 8
+                if isinstance(low, int):
+                    step = (high - low) // 8
+                lower, upper = low + (i % 3) * step, high - (i % 4) * step
+                pairs.append((flt.params[0], param_text(lower)))
+                pairs.append((flt.params[1], param_text(upper)))
+            elif isinstance(flt, Select) and flt.options:
+                choices = [None, *flt.options]
+                choice = choices[i % len(choices)]
+                if choice is not None:
+                    pairs.append((flt.name, param_text(choice)))
+        found.append(pairs)
+    return found

@@ -14,12 +14,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import BadParameter
+from .frozen import Sealable
 
 FILTER_KINDS: dict[str, type[Filter]] = {}
 
 
-class Filter:
+class Filter(Sealable):
     """Base of all filter kinds; subclasses register themselves under ``kind``.
+
+    :meth:`bind` completes a filter from the data at load; the dashboard then seals it,
+    as every request's thread reads it.
 
     :param name: the filter's name, used in the view and by default as its parameter.
     :param column: the dataset column it narrows, or ``None`` for a chart parameter.
@@ -136,21 +140,25 @@ class _Choice(Filter):
 
     def __init__(self, name, column=None, *, options=None, labels=None, **kwargs):
         super().__init__(name, column, **kwargs)
-        self.options: list = list(options) if options is not None else []
+        self.options: tuple = tuple(options) if options is not None else ()
         #: a column holding each option's display text, or a mapping option -> text
         self.labels = labels
         self.option_labels: dict = dict(labels) if isinstance(labels, dict) else {}
+        self._allowed = frozenset(self.options)
 
     def bind(self, frames):
         if not frames or self.column is None:
             return
         if not self.options:
-            self.options = _unique(frames, self.column)
+            self.options = tuple(_unique(frames, self.column))
         if isinstance(self.labels, str):
             pairs = pd.concat([f[[self.column, self.labels]] for f in frames])
             pairs = pairs.dropna().drop_duplicates(self.column)
             self.option_labels = dict(zip(pairs[self.column], pairs[self.labels], strict=True))
-            self.options.sort(key=lambda o: str(self.option_labels.get(o, o)))
+            self.options = tuple(
+                sorted(self.options, key=lambda o: str(self.option_labels.get(o, o)))
+            )
+        self._allowed = frozenset(self.options)
 
     def label_of(self, option) -> str:
         """Return the display text of *option*."""
@@ -161,12 +169,6 @@ class _Choice(Filter):
         if option not in self._allowed:
             raise BadParameter(param, f"unknown value {value!r} for '{param}'")
         return option
-
-    @property
-    def _allowed(self) -> set:
-        if getattr(self, "_allowed_cache", None) is None:
-            self._allowed_cache = set(self.options)
-        return self._allowed_cache
 
     def describe(self):
         return super().describe() | {

@@ -53,7 +53,7 @@ def load_data(board: Dashboard) -> list[Problem]:
             problems.append(Problem(board.file or board.slug, str(error)))
     for dataset in board.datasets.values():
         if dataset.frame is not None:
-            continue
+            continue  # a module's dashboard, loaded by an earlier app in this process
         try:
             dataset.load()
         except Exception as error:

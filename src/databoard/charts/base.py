@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from ..frozen import Sealable, SealedWhenBuilt
 from .theme import PALETTE, base_layout
 
 if TYPE_CHECKING:
@@ -191,8 +192,11 @@ def axis(title: str, log: bool = False, **extra) -> dict:
     return spec
 
 
-class Kind:
+class Kind(Sealable, metaclass=SealedWhenBuilt):
     """Base of the chart kinds; subclasses register under ``name``.
+
+    A kind is sealed once built: one kind object draws its chart for every request, from
+    any thread, so :meth:`data` and :meth:`figure` keep nothing on it.
 
     :param labels: display names of columns (``{"gdp": "GDP (US$)"}``).
     """

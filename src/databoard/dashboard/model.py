@@ -34,6 +34,7 @@ from ..data.digest import dashboard_digest
 from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
+from ..frozen import Sealable
 from ..security.links import check_link
 from . import layout, render, view
 from .render import ChartResult
@@ -41,8 +42,8 @@ from .view import View
 
 
 @dataclass
-class Dataset:
-    """A named table, made by *loader* once per process."""
+class Dataset(Sealable):
+    """A named table, made by *loader* once per process (sealed when its dashboard loads)."""
 
     name: str
     loader: Callable[[], pd.DataFrame]
@@ -72,7 +73,7 @@ class Dataset:
         return frame
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chart:
     """One panel of a dashboard.
 
@@ -122,8 +123,9 @@ class Chart:
 
 
 @dataclass
-class Dashboard:
-    """A page of charts over shared filters.
+class Dashboard(Sealable):
+    """A page of charts over shared filters; sealed, with its datasets and filters, by
+    :meth:`load`, since every request's thread reads them from then on.
 
     :param slug: the name in URLs (``/d/<slug>``).
     :param attribution: the data's source and licence, shown in the page footer.
@@ -242,7 +244,13 @@ class Dashboard:
     # -- loading ----------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load every dataset (once), then derive filter options and bounds from the data."""
+        """Load every dataset (once), then derive filter options and bounds from the data.
+
+        A loaded dashboard is sealed; loading it again (a second app in the same process
+        serving the same module) changes nothing.
+        """
+        if self.loaded:
+            return
         for dataset in self.datasets.values():
             if dataset.frame is None:
                 dataset.load()
@@ -256,6 +264,8 @@ class Dashboard:
                 self.prefiltered[chart.id] = frame.query(chart.query)
         self.version = dashboard_digest(self)
         self.loaded = True
+        for part in [*self.datasets.values(), *self.filters.values(), self]:
+            part.seal()
 
     # -- viewing (the work is done in view.py, render.py and layout.py) -------------------
 
