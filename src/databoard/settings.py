@@ -40,7 +40,8 @@ SETTINGS = [
     Setting(
         "CACHE_TYPE",
         "SimpleCache",
-        "Where pages, figures and downloads are cached: SimpleCache (in each process), "
+        "Where pages, figures and downloads are cached: SimpleCache (in each process, "
+        "bounded by CACHE_MAX_BYTES), "
         "NullCache (nowhere), or a shared Flask-Caching backend such as RedisCache "
         "(with CACHE_REDIS_URL) or FileSystemCache (with CACHE_DIR).",
     ),
@@ -51,6 +52,18 @@ SETTINGS = [
         "answer made from old data, whatever this is.",
     ),
     Setting("CACHE_THRESHOLD", 500, "Most answers SimpleCache keeps in a process."),
+    Setting(
+        "CACHE_MAX_BYTES",
+        16777216,
+        "Most bytes of answers SimpleCache keeps in a process (compressed, as sent); "
+        "the least recently used go first.",
+    ),
+    Setting(
+        "CACHE_RETRY_SECONDS",
+        5,
+        "After a shared cache backend fails, seconds the app answers uncached before "
+        "trying it again.",
+    ),
     Setting(
         "CACHE_ITEM_MAX_BYTES",
         4194304,

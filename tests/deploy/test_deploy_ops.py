@@ -34,6 +34,7 @@ def test_healthz_and_readyz(client):
         "dashboards": ["slow"],
         "load_seconds": 0,
         "problems": [],
+        "cache": "ok",
     }
 
 

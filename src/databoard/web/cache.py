@@ -3,11 +3,12 @@
 An answer is kept per (dashboard, what it is, data version, normalised view) with its
 brotli and gzip forms and an ETag, so a hit costs neither rendering nor compression, and
 a browser that holds it gets a 304 (:mod:`.encoding` compresses and sends it).
-Flask-Caching stores them: in each process by default (``SimpleCache``), in a shared
-backend when ``CACHE_TYPE`` names one (``RedisCache``, ``FileSystemCache`` with
-``CACHE_DIR``, ...). The data version in every key changes with the data and the
-dashboard's definition, so an answer computed from old data is never read again,
-whichever process or host computed it.
+Flask-Caching stores them: in each process by default (``SimpleCache``, bounded by
+bytes), in a shared backend when ``CACHE_TYPE`` names one (``RedisCache``,
+``FileSystemCache`` with ``CACHE_DIR``, ...); a backend that fails means answers are
+made uncached until it is back (:mod:`.cache_store`). The data version in every key
+changes with the data and the dashboard's definition, so an answer computed from old
+data is never read again, whichever process or host computed it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask_caching import Cache
 
 from .. import __version__
 from ..dashboard import Dashboard
-from . import encoding
+from . import cache_store, encoding
 
 cache = Cache()
 
@@ -72,7 +73,7 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
 
 def lookup(cache_key: str) -> Answer | None:
     """Return the answer cached under *cache_key*, or ``None``."""
-    found = _call("get", cache_key)
+    found = cache.get(cache_key)  # a failing backend is a miss (see cache_store)
     return found if isinstance(found, Answer) else None
 
 
@@ -91,7 +92,7 @@ def keep(cache_key: str, body: bytes | str, mimetype: str, headers=()) -> Answer
         levels = {"br": config["COMPRESS_BR_LEVEL"], "gzip": config["COMPRESS_LEVEL"]}
         encoded = {name: encoding.compress(body, name, levels[name]) for name in encoding.ENCODINGS}
     made = Answer(mimetype, etag, encoded, tuple(headers))
-    _call("set", cache_key, made)
+    cache.set(cache_key, made)
     return made
 
 
@@ -122,16 +123,9 @@ def _headers(response: Response, hit: bool, extra: Iterable[tuple[str, str]]) ->
         response.headers[name] = value
 
 
-def _call(method: str, *args):
-    """Use the cache; if a shared backend fails, answer uncached and say so in the log."""
-    try:
-        return getattr(cache, method)(*args)
-    except Exception as error:  # a backend's own errors: connection, timeout, disk
-        current_app.logger.warning("cache %s failed, answering uncached: %r", method, error)
-        return None
-
-
 def init_app(app: Flask) -> None:
-    """Set up Flask-Caching from the ``CACHE_*`` settings."""
+    """Set up Flask-Caching from the ``CACHE_*`` settings (see :mod:`.cache_store`)."""
     app.config.setdefault("CACHE_KEY_PREFIX", "databoard/")
-    cache.init_app(app)
+    simple = app.config["CACHE_TYPE"] in ("SimpleCache", "simple")
+    cache.init_app(app, {"CACHE_TYPE": cache_store.MEMORY} if simple else None)
+    cache_store.install(app, cache)

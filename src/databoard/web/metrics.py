@@ -33,7 +33,18 @@ def _metrics() -> SimpleNamespace:
         errors=Counter(
             "databoard_http_server_errors", "Requests answered with a 5xx status.", route
         ),
+        cache=Counter(
+            "databoard_cache_lookups",
+            "Cached-answer lookups: hit, miss, or unavailable (the cache backend is down).",
+            ["result"],
+        ),
     )
+
+
+def cache_lookup(result: str) -> None:
+    """Count a lookup of a cached answer (*result*: hit, miss or unavailable)."""
+    if "databoard.metrics" in current_app.extensions:
+        _metrics().cache.labels(result).inc()
 
 
 @bp.get("/metrics")

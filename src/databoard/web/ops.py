@@ -16,7 +16,7 @@ import uuid
 from flask import Blueprint, Flask, g, request, request_finished, request_started
 
 from ..site import Site, get_site
-from . import metrics, proxy
+from . import cache_store, metrics, proxy
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("databoard.access")
@@ -33,14 +33,21 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Answer 200 if every dashboard is loaded, else 503 with the problems."""
+    """Answer 200 if every dashboard is loaded, else 503 with the problems.
+
+    With the cache backend down the answer is still 200, with ``"status": "degraded"``.
+    """
     site = get_site()
     problems = check_site(site)
+    degraded = cache_store.status()
     body = {
-        "status": "not ready" if problems else "ready",
+        "status": "not ready" if problems else "degraded" if degraded else "ready",
         "dashboards": list(site.dashboards),
         "load_seconds": round(site.load_seconds, 3),
         "problems": problems,
+        # A shared cache that is down is no reason to take traffic away: answers are
+        # made uncached meanwhile, so the status says it and the code stays 200.
+        "cache": f"degraded: {degraded}" if degraded else "ok",
     }
     return body, 503 if problems else 200
 
