@@ -23,6 +23,9 @@ worker_class = _options["worker_class"]
 threads = _options["threads"]
 # The data is loaded once, before the workers fork, and shared by them.
 preload_app = _options["preload_app"]
+# Once loaded, memory is given back; before each fork, what exists is frozen.
+when_ready = _options["when_ready"]
+pre_fork = _options["pre_fork"]
 timeout = _options["timeout"]
 # On SIGTERM, requests in flight get this long to finish.
 graceful_timeout = _options["graceful_timeout"]

@@ -3,10 +3,13 @@
 Reading the data leaves freed memory in pyarrow's pool and in the C heap; it is handed
 back to the system once the dashboards are loaded, and from then on pyarrow allocates
 from the C heap, which returns memory more readily than its own pool, with at most two
-C heap arenas, however many threads serve requests. Then, under a server that forks
-its workers after loading (gunicorn with ``preload_app``), the objects made so far are
-frozen before each fork (:func:`gc.freeze`), so the workers' garbage collector never
-writes to them: each such write would copy a page the worker shares with the master.
+C heap arenas, however many threads serve requests. Then, as gunicorn forks its workers
+after loading (``preload_app``), the objects made so far are frozen before each fork
+(:func:`gc.freeze`), so the workers' garbage collector never writes to them: each such
+write would copy a page the worker shares with the master.
+
+Both change the whole process, so the production server calls them from its gunicorn
+hooks (:mod:`databoard.server`); creating an app, to embed or test it, does neither.
 """
 
 from __future__ import annotations
@@ -14,30 +17,28 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-import os
 
 import pyarrow
 
 #: glibc's ``mallopt`` parameter for the most heap arenas
 _M_ARENA_MAX = -8
-_settled = False
 
 
 def settle() -> None:
-    """Return freed memory to the system and freeze what exists before a fork."""
-    global _settled
+    """Return freed memory to the system; allocate from the C heap, in 2 arenas at most."""
     gc.collect()
     pyarrow.default_memory_pool().release_unused()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
-    if _settled:
-        return
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    if libc is not None:
         libc.mallopt(_M_ARENA_MAX, 2)
-    os.register_at_fork(before=gc.freeze)
-    _settled = True
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+
+
+def freeze() -> None:
+    """Move every object that exists now out of the garbage collector's sight."""
+    gc.collect()
+    gc.freeze()
 
 
 def _glibc():

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from . import config, logs
+from . import config, logs, memory
 from .security import keys
 
 #: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
@@ -78,10 +78,14 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "bind": [f"{host}:{values['PORT']}"],
         "workers": values["WORKERS"] or default_workers(),
-        "worker_class": "gthread",
+        # gthread whose threads never wait on idle or slow clients (see databoard.worker).
+        "worker_class": "databoard.worker.Worker",
         "threads": THREADS,
         # Load the data once in the server process; the workers share it after the fork.
         "preload_app": True,
+        # Process-wide memory tuning belongs to the server, not to create_app().
+        "when_ready": settle_memory,
+        "pre_fork": freeze_before_fork,
         "timeout": values["TIMEOUT"],
         # On SIGTERM, requests in flight get this long to finish before workers are killed.
         "graceful_timeout": values["TIMEOUT"],
@@ -100,6 +104,16 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         "control_socket_disable": True,
         "proc_name": "databoard",
     }
+
+
+def settle_memory(arbiter) -> None:
+    """gunicorn hook: once the app is loaded, give back what loading used."""
+    memory.settle()
+
+
+def freeze_before_fork(arbiter, worker) -> None:
+    """gunicorn hook: keep the workers' garbage collector off the pages they share."""
+    memory.freeze()
 
 
 class Server(BaseApplication):

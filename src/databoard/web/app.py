@@ -8,7 +8,7 @@ import secrets
 from flask import Flask
 from flask_compress import Compress
 
-from .. import config, memory, site
+from .. import config, site
 from . import api, assets, cache, errors, headers, limits, ops, pages
 
 compress = Compress()
@@ -50,5 +50,4 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     if app.config["CACHE_WARM"]:
         pages.warm(app, drawn)
-    memory.settle()
     return app
