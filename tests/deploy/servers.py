@@ -132,14 +132,18 @@ def gunicorn_with_config(port: int) -> list[str]:
     ]
 
 
-def nginx_config(folder: Path, port: int, upstream: int, prefix: str = "") -> Path:
+def nginx_config(folder: Path, port: int, upstream: int | list[int], prefix: str = "") -> Path:
     """Write an nginx.conf around the shipped site, for a test: ports and paths replaced.
 
-    With *prefix*, ``location /`` becomes ``location <prefix>/``, as the guide says.
+    *upstream* is the port of the app, or a list of them (an instance each). With
+    *prefix*, ``location /`` becomes ``location <prefix>/``, as the guide says.
     """
     site = (DEPLOY / "nginx" / "databoard.conf").read_text()
+    line = re.search(r"\n( *server 127\.0\.0\.1:8000 [^;]*;)", site).group(1)
+    ports = upstream if isinstance(upstream, list) else [upstream]
+    instances = "\n".join(line.replace(":8000 ", f":{p} ") for p in ports)
     replacements = [
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+        (line, instances),
         ("listen 80;", f"listen 127.0.0.1:{port};"),
         ("listen [::]:80;", ""),
         ("/var/cache/nginx/databoard", str(folder / "cache")),
@@ -183,8 +187,8 @@ def require_nginx() -> None:
 
 
 @contextlib.contextmanager
-def nginx(folder: Path, upstream: int, prefix: str = "") -> Iterator[Server]:
-    """Run nginx with the shipped site in front of the server on port *upstream*."""
+def nginx(folder: Path, upstream: int | list[int], prefix: str = "") -> Iterator[Server]:
+    """Run nginx with the shipped site in front of the server(s) on port(s) *upstream*."""
     require_nginx()
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()

@@ -16,9 +16,10 @@ from servers import (
     nginx,
     require_nginx,
     start,
+    wait_for,
 )
 
-from support import free_port
+from support import bin_path, free_port
 
 # Every test here starts servers.
 pytestmark = pytest.mark.slow
@@ -105,8 +106,10 @@ def test_request_id_shared_by_nginx_and_app(root_site):
     response = requests.get(proxy.url + "/api/v1/dashboards", timeout=10)
     request_id = response.headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    assert request_id in (proxy.output.parent / "access.log").read_text()
-    assert f"[{request_id}] databoard.access: 127.0.0.1 " in app.log()
+    access_log = proxy.output.parent / "access.log"
+    # nginx writes its log line once the answer is sent, so maybe just after we read it.
+    wait_for(lambda: request_id in access_log.read_text(), proxy, timeout=5)
+    wait_for(lambda: f"[{request_id}] databoard.access: 127.0.0.1 " in app.log(), app, timeout=5)
 
 
 def test_client_cannot_forge_its_address_through_nginx(root_site):
@@ -172,3 +175,67 @@ def test_outside_the_prefix(prefixed_site):
     bare = requests.get(proxy.url + PREFIX, allow_redirects=False, timeout=10)
     assert bare.status_code == 301
     assert bare.headers["Location"].endswith(PREFIX + "/")
+
+
+# -- what the shipped site caches ---------------------------------------------------
+
+
+def test_pages_and_api_answers_are_cached_for_their_max_age(root_site):
+    _, proxy = root_site
+    for path in (
+        "/d/worldbank?country=NGA",
+        "/api/v1/dashboards/worldbank/charts/gdp-per-capita?from=1999",
+    ):
+        first = requests.get(proxy.url + path, timeout=10)
+        again = requests.get(proxy.url + path, timeout=10)
+        assert first.headers["Cache-Control"] == "public, max-age=60"
+        assert first.headers["X-Cache-Status"] == "MISS", path
+        assert again.headers["X-Cache-Status"] == "HIT", path
+        assert again.content == first.content
+        assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]  # nginx's own
+
+
+def test_uncacheable_answers_always_reach_the_app(root_site):
+    _, proxy = root_site
+    for path in ("/healthz", "/api/v1/dashboards"):  # no Cache-Control: not stored
+        statuses = {requests.get(proxy.url + path, timeout=10).headers["X-Cache-Status"]}
+        statuses.add(requests.get(proxy.url + path, timeout=10).headers["X-Cache-Status"])
+        assert statuses == {"MISS"}, path
+
+
+@pytest.fixture(scope="module")
+def echo_site(tmp_path_factory):
+    """The shipped site in front of an app that sends whatever caching headers it is asked."""
+    require_nginx()
+    folder = tmp_path_factory.mktemp("echo")
+    port = free_port()
+    command = [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", "headersapp:app"]
+    with start(command, folder / "app", port, environment(), ready="/"):
+        with nginx(folder / "nginx", port) as proxy:
+            yield proxy
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("cache=public, max-age=60", True),
+        ("cache=private, max-age=60", False),
+        ("cache=no-store", False),
+        ("cache=public, max-age=60&cookie=1", False),
+        ("", False),
+    ],
+)
+def test_private_answers_and_cookies_are_never_stored(echo_site, query, stored):
+    path = f"/?{query}&n={free_port()}"  # a path of its own
+    bodies = [requests.get(echo_site.url + path, timeout=10).text for _ in range(3)]
+    assert (len(set(bodies)) == 1) == stored, bodies
+
+
+def test_requests_with_credentials_bypass_the_cache(echo_site):
+    path = f"/?cache=public, max-age=60&n={free_port()}"
+    stored = requests.get(echo_site.url + path, timeout=10).text
+    assert requests.get(echo_site.url + path, timeout=10).text == stored
+    signed_in = requests.get(
+        echo_site.url + path, headers={"Authorization": "Bearer x"}, timeout=10
+    )
+    assert signed_in.text != stored

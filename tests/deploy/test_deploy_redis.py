@@ -16,7 +16,7 @@ from servers import SECRET, databoard, environment, start
 
 from support import free_port
 
-CHART = "/api/v1/dashboards/worldbank/charts/gdp-per-capita"
+CHART = "/api/v1/dashboards/slow/charts/slow"
 SHARED = "redis://127.0.0.1:6379/0"
 
 
@@ -90,7 +90,8 @@ def app_env(url: str, prefix: str, **more: str) -> dict[str, str]:
 
 def serve(folder, env):
     port = free_port()
-    command = databoard("serve", "--production", "--workers", "1", "--port", str(port))
+    command = databoard("serve", "--production", "slowboard", "--workers", "1")
+    command += ["--port", str(port)]
     return start(command, folder, port, env)
 
 
@@ -103,7 +104,7 @@ def lookups(server, result: str) -> float:
 def test_two_processes_share_answers(shared_redis, tmp_path):
     env = app_env(SHARED, shared_redis)
     with serve(tmp_path / "a", env) as first, serve(tmp_path / "b", env) as second:
-        url = CHART + "?country=KEN&country=PER&from=1991&to=2011"
+        url = CHART + "?mode=ok"
         made = requests.get(first.url + url, timeout=30)
         served = requests.get(second.url + url, timeout=30)
         assert made.status_code == served.status_code == 200
@@ -119,7 +120,7 @@ def test_redis_going_away_and_coming_back(shared_redis, tmp_path):
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0?socket_timeout=1&socket_connect_timeout=1"
     env = app_env(url, shared_redis, DATABOARD_CACHE_RETRY_SECONDS="1")
-    view = CHART + "?country=CHL&from=1980"
+    view = CHART + "?mode=ok"
 
     def ready(app) -> dict:
         answer = requests.get(app.url + "/readyz", timeout=10)
@@ -132,7 +133,7 @@ def test_redis_going_away_and_coming_back(shared_redis, tmp_path):
 
         cache.terminate()
         cache.wait(timeout=10)
-        answers = [requests.get(f"{app.url}{view}&to={2000 + i}", timeout=30) for i in range(6)]
+        answers = [requests.get(app.url + view, timeout=30) for _ in range(6)]
         assert [a.status_code for a in answers] == [200] * 6
         assert {a.headers["X-Cache"] for a in answers} == {"miss"}
         assert answers[0].json()["data"]
@@ -149,8 +150,7 @@ def test_redis_going_away_and_coming_back(shared_redis, tmp_path):
                 requests.get(app.url + view, timeout=30)
                 time.sleep(0.2)
             assert ready(app)["status"] == "ready"
-            fresh = CHART + "?country=NOR&from=1985"
-            codes = [requests.get(app.url + fresh, timeout=30).headers["X-Cache"] for _ in "ab"]
-            assert codes == ["miss", "hit"]
+            # The request that found Redis back stored its answer in it; it is served now.
+            assert requests.get(app.url + view, timeout=30).headers["X-Cache"] == "hit"
         assert app.log().count("cache available again") == 1
         assert app.log().count("cache unavailable") == 1
