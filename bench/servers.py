@@ -81,17 +81,27 @@ def _running(command: list[str], url: str, folder: Path, env: dict, ready: str, 
 
 
 @contextlib.contextmanager
-def databoard(folder: Path, dashboard: str | None = None, timeout: float = 300) -> Iterator[Server]:
-    """Serve databoard with ``databoard serve --production`` and 2 workers.
+def databoard(
+    folder: Path,
+    dashboard: str | None = None,
+    timeout: float = 300,
+    workers: int = 2,
+    port: int = 0,
+    **settings: str,
+) -> Iterator[Server]:
+    """Serve databoard with ``databoard serve --production`` and *workers* workers.
 
     :param dashboard: the ``DASHBOARD`` setting; a module in this folder is importable.
+    :param port: the port to listen on; a free one by default.
+    :param settings: more environment variables (``DATABOARD_CACHE_MAX_BYTES``, ...).
     """
-    port = free_port()
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABOARD_")}
     env.pop("WEB_CONCURRENCY", None)
     env |= {
         "DATABOARD_SECRET_KEY": secrets.token_hex(32),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
+        **settings,
     }
     if dashboard:
         env["DATABOARD_DASHBOARD"] = dashboard
@@ -100,10 +110,11 @@ def databoard(folder: Path, dashboard: str | None = None, timeout: float = 300) 
         "serve",
         "--production",
         "--workers",
-        "2",
+        str(workers),
         "--port",
         str(port),
     ]
+    folder.mkdir(parents=True, exist_ok=True)
     with _running(command, f"http://127.0.0.1:{port}", folder, env, "/healthz", timeout) as s:
         yield s
 
@@ -166,26 +177,31 @@ STATIC_SITE = """
     }}
 """
 
-# A cache in front of databoard that keeps each answer as long as its Cache-Control says.
-CACHE_SITE = """
-    proxy_cache_path {tmp}/cache keys_zone=views:10m;
-    upstream databoard {{ server {upstream}; keepalive 16; keepalive_timeout 4s; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://databoard;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_cache views;
-            proxy_cache_lock on;
-        }}
-    }}
-"""
+SHIPPED_SITE = HERE.parent / "deploy" / "nginx" / "databoard.conf"
+
+
+def shipped_site(folder: Path, upstreams: list[int]) -> str:
+    """Return the shipped nginx site with this run's upstream ports and paths.
+
+    It is a template for :func:`_nginx`, which fills in the port nginx listens on.
+    """
+    site = SHIPPED_SITE.read_text().replace("{", "{{").replace("}", "}}")
+    line = re.search(r"\n( *server 127\.0\.0\.1:8000 [^;]*;)", site).group(1)
+    site = site.replace(line, "\n".join(line.replace(":8000 ", f":{p} ") for p in upstreams))
+    for old, new in [
+        ("listen 80;", "listen 127.0.0.1:{port};"),
+        ("listen [::]:80;", ""),
+        ("/var/cache/nginx/databoard", str(folder / "cache")),
+        ("/var/log/nginx/databoard.access.log", str(folder / "access.log")),
+    ]:
+        site = site.replace(old, new)
+    return site
 
 
 @contextlib.contextmanager
 def _nginx(folder: Path, site: str, **values) -> Iterator[Server]:
     port = free_port()
+    folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "nginx.conf"
     site = site.format(tmp=folder, port=port, **values)
     conf.write_text(NGINX_CONF.format(tmp=folder, site=site))
@@ -199,6 +215,8 @@ def nginx(root: Path, folder: Path):
     return _nginx(folder, STATIC_SITE, root=root, page=PAGE)
 
 
-def nginx_cache(upstream: str, folder: Path):
-    """Put nginx, caching as the answers' Cache-Control allows, in front of *upstream*."""
-    return _nginx(folder, CACHE_SITE, upstream=upstream.partition("//")[2])
+def nginx_cache(upstreams: list[str], folder: Path):
+    """Put the shipped nginx site (deploy/nginx/databoard.conf) in front of *upstreams*."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ports = [int(url.rsplit(":", 1)[1]) for url in upstreams]
+    return _nginx(folder, shipped_site(folder, ports))
