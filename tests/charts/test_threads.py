@@ -38,6 +38,7 @@ def draw(board, chart_id: str, pairs) -> bytes:
     return encode.dumps(result.figure) + result.frame.to_csv(index=False).encode()
 
 
+@pytest.mark.slow  # about 20 s
 def test_eight_threads_draw_what_one_draws(boards):
     seen = [sorted({tuple(pairs) for pairs in views(board, VIEWS)}) for board in boards]
     assert min(len(found) for found in seen) >= 2

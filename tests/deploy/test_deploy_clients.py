@@ -9,10 +9,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from servers import SECRET, databoard, environment, start, wait_for
 
 from support import free_port
+
+pytestmark = pytest.mark.slow  # starts servers
 
 IDLE, SLOW = 300, 200
 

@@ -16,6 +16,8 @@ from servers import SECRET, databoard, environment, start
 
 from support import free_port
 
+pytestmark = pytest.mark.slow  # starts servers
+
 CHART = "/api/v1/dashboards/slow/charts/slow"
 SHARED = "redis://127.0.0.1:6379/0"
 
@@ -115,7 +117,6 @@ def test_two_processes_share_answers(shared_redis, tmp_path):
         assert lookups(second, "hit") == 1
 
 
-@pytest.mark.slow
 def test_redis_going_away_and_coming_back(shared_redis, tmp_path):
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0?socket_timeout=1&socket_connect_timeout=1"

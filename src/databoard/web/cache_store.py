@@ -20,6 +20,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -77,7 +78,7 @@ class MemoryCache(BaseCache):
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
+    def set(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         size = size_of(value)
         timeout = self._normalize_timeout(timeout)
         expires = time.time() + timeout if timeout else 0
@@ -94,7 +95,7 @@ class MemoryCache(BaseCache):
             self._bytes += size
         return True
 
-    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+    def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         with self._lock:
             if key in self._entries:
                 return False
