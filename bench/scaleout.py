@@ -55,7 +55,7 @@ def measure_threads(folder: Path, rows: list) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from support import views
 
-    board = load_site("databoard.dashboards.worldbank").dashboards["worldbank"]
+    board = load_site("databoard.dashboards.worldbank")[0].dashboards["worldbank"]
 
     def draw(job):
         chart_id, pairs = job

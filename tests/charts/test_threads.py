@@ -29,7 +29,7 @@ VIEWS = 24
 def boards(tmp_path_factory):
     examples = guide_examples(tmp_path_factory.mktemp("guide"))
     targets = ["databoard.dashboards.worldbank", *map(str, examples.values())]
-    return [board for target in targets for board in load_site(target).dashboards.values()]
+    return [board for target in targets for board in load_site(target)[0].dashboards.values()]
 
 
 def draw(board, chart_id: str, pairs) -> bytes:

@@ -16,7 +16,7 @@ from support import bin_path, free_port, running, views
 
 
 def test_production_threads_answer_what_one_render_gives(tmp_path):
-    board = load_site("databoard.dashboards.worldbank").dashboards["worldbank"]
+    board = load_site("databoard.dashboards.worldbank")[0].dashboards["worldbank"]
     jobs = [(chart_id, tuple(pairs)) for pairs in views(board, 20) for chart_id in board.charts]
     expected = {
         job: encode.dumps(board.render(job[0], board.parse_view(MultiDict(job[1]))).figure)
