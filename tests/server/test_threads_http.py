@@ -24,7 +24,7 @@ def test_production_threads_answer_what_one_render_gives(tmp_path):
     }
     port = free_port()
     env = {
-        "DATABOARD_SECRET_KEY": "threads-test",
+        "DATABOARD_SECRET_KEY": "threads-test-" + "k" * 32,
         "DATABOARD_CACHE_TYPE": "NullCache",  # every request renders
         "DATABOARD_CACHE_WARM": "false",
         "DATABOARD_LOG_LEVEL": "warning",  # the output is not read while it runs
