@@ -9,7 +9,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from .. import config, site
-from . import api, assets, cache, errors, headers, limits, ops, pages
+from . import api, assets, bundles, cache, errors, headers, limits, ops, pages
 
 compress = Compress()
 
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     limits.init_app(app)
     assets.init_app(app)
+    bundles.init_app(app)
     drawn = site.init_app(app)
     ops.init_app(app)
     app.register_blueprint(pages.bp)

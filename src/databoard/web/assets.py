@@ -1,9 +1,11 @@
 """Static assets served by the app itself, fingerprinted and pre-compressed.
 
-plotly.js comes from the plotly package; Bootstrap's CSS and the map shapes from our own
-static folder (its ``SOURCES.md`` says where each file is from), so a page needs no CDN
-and works offline. Each URL holds a hash of the file's content
-(``/static/<hash>/plotly.min.js``), which lets the browser keep it for a year; the gzip
+The whole plotly.js comes from the plotly package; Bootstrap's CSS, the partial plotly.js
+bundles and the map shapes from our own static folder (each folder's ``SOURCES.md`` says
+where its files are from), so a page needs no CDN and works offline. Each URL holds a hash
+of the file's content (``/static/<hash>/plotly.min.js``), which lets the browser keep it
+for a year; the files of one subfolder share the hash of the whole folder, because they
+refer to each other by relative URLs (plotly.js's code chunks, the map shapes). The gzip
 and brotli forms are made once per process (:mod:`.encoding`).
 """
 
@@ -62,11 +64,17 @@ class Assets:
 
     def __init__(self):
         self.files: dict[str, Asset] = {}
+        folders: dict[str, str] = {}
         for name, path in _sources().items():
             data = path.read_bytes()
             mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            digest = hashlib.sha256(data).hexdigest()[:12]
-            self.files[name] = Asset(path, data, digest, mimetype)
+            digest = hashlib.sha256(data).hexdigest()
+            self.files[name] = Asset(path, data, digest[:12], mimetype)
+            folder = name.rpartition("/")[0]
+            folders[folder] = folders.get(folder, "") + digest
+        for name, asset in self.files.items():
+            if folder := name.rpartition("/")[0]:
+                asset.digest = hashlib.sha256(folders[folder].encode()).hexdigest()[:12]
 
     def url(self, name: str) -> str:
         """Return the fingerprinted URL of asset *name*."""

@@ -1,5 +1,5 @@
-// databoard: draws the inlined figures, keeps the URL in step with the filters and
-// redraws only the charts a filter change affects, through the JSON API.
+// databoard: keeps the URL in step with the filters and redraws only the charts a filter
+// change affects, through the JSON API. Drawing itself is in databoard-drawing.js.
 "use strict";
 
 const databoard = {
@@ -19,11 +19,7 @@ const databoard = {
     this.charts = new Map(this.state.charts.map((c) => [c.id, c]));
     this.query = new URLSearchParams(this.state.query);
     document.querySelectorAll(".multiselect").forEach((el) => this.multiselect(el));
-    for (const chart of this.state.charts) {
-      const figure = this.state.figures[chart.id];
-      if (figure.error) this.showError(this.card(chart.id), figure.error);
-      else this.draw(chart.id, figure);
-    }
+    this.startDrawing();
     // Controls outside the form element join it with form="filters"; catch them all.
     document.addEventListener("change", (event) => {
       if (event.target.form === this.form) this.update(true);
@@ -53,16 +49,6 @@ const databoard = {
 
   card(id) {
     return document.getElementById(`chart-${id}`);
-  },
-
-  draw(id, figure) {
-    const card = this.card(id);
-    const plot = card.querySelector(".plot");
-    card.querySelector(".chart-error").hidden = true;
-    plot.hidden = false;
-    return Plotly.react(plot, figure.data, figure.layout, this.plotConfig(this.charts.get(id))).then(
-      () => card.classList.add("is-drawn"),
-    );
   },
 
   // -- filters <-> query string ------------------------------------------------------
@@ -148,7 +134,8 @@ const databoard = {
     });
   },
 
-  // Fetch a chart's figure; resolve to a function that draws it (or shows its error).
+  // Fetch a chart's figure; resolve to a function that gives it to the chart (or its
+  // error), drawn at once if the chart is drawn or due (see databoard-drawing.js).
   fetchChart(chart, query) {
     this.requests.get(chart.id)?.abort();
     const controller = new AbortController();
@@ -169,20 +156,19 @@ const databoard = {
         response.json().then((body) => {
           if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
           // A newer change of this chart supersedes this answer: it is not drawn.
-          return () =>
-            current()
-              ? Promise.resolve()
-                  .then(() => this.draw(chart.id, body))
-                  .then(() => this.refreshTable(card))
-                  .catch((error) => this.showError(card, error.message))
-                  .finally(done)
-              : Promise.resolve();
+          return () => {
+            if (!current()) return Promise.resolve();
+            this.figures.set(chart.id, body);
+            done();
+            return this.sync(chart.id).then(() => this.refreshTable(card));
+          };
         }),
       )
       .catch((error) => () => {
-        if (error.name !== "AbortError" && current()) this.showError(card, error.message);
+        if (error.name === "AbortError" || !current()) return Promise.resolve();
+        this.figures.set(chart.id, { error: error.message });
         done();
-        return Promise.resolve();
+        return this.sync(chart.id);
       });
   },
 
@@ -208,7 +194,7 @@ const databoard = {
     card.querySelector(".table-view").hidden = showing;
     card.querySelector(".plot").hidden = !showing;
     if (!showing) this.refreshTable(card);
-    else window.dispatchEvent(new Event("resize"));
+    else this.need(card.dataset.chart).then(() => window.dispatchEvent(new Event("resize")));
   },
 
   refreshTable(card) {
