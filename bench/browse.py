@@ -1,4 +1,4 @@
-"""Browser measures in headless Chromium: cold load and filter change.
+"""Browser measures in headless Chromium: cold load (first screen, whole page) and filter change.
 
 Times are taken inside the page (``performance.now()``), so Playwright's own polling
 adds nothing to them.
@@ -15,17 +15,43 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT = {"width": 1366, "height": 768}
+#: The laptop and the phone layout.
+VIEWPORTS = {"1366x768": VIEWPORT, "375 px": {"width": 375, "height": 812}}
 
-# Note the moment every chart card has been drawn (databoard.js marks each `is-drawn`).
+# Note the moment every chart card on the first screen has been drawn, and every chart
+# card at all (databoard.js marks each `is-drawn`). The first screen is the cards that
+# meet the viewport before any scrolling: every card keeps its size from the first paint.
 DRAWN = """
+window.benchFirst = null;
 new MutationObserver((_, observer) => {
-  const charts = document.querySelectorAll(".chart");
-  if (charts.length && [...charts].every((c) => c.classList.contains("is-drawn"))) {
+  const charts = [...document.querySelectorAll(".chart")];
+  if (!charts.length) return;
+  if (window.benchFirst === null && window.scrollY === 0) {
+    window.benchFirst = charts.filter((c) => {
+      const box = c.getBoundingClientRect();
+      return box.bottom > 0 && box.top < innerHeight;
+    });
+  }
+  const drawn = (c) => c.classList.contains("is-drawn");
+  if (window.benchFirstAt === undefined && window.benchFirst && window.benchFirst.every(drawn)) {
+    window.benchFirstAt = performance.now();
+  }
+  if (charts.every(drawn)) {
     window.benchDrawnAt = performance.now();
     observer.disconnect();
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["class"] });
+"""
+
+# Scroll through the page, one viewport at a time, from DOMContentLoaded on.
+SCROLL = """
+document.addEventListener("DOMContentLoaded", () => {
+  const timer = setInterval(() => {
+    window.scrollBy(0, innerHeight);
+    if (innerHeight + scrollY >= document.documentElement.scrollHeight) clearInterval(timer);
+  }, 100);
+});
 """
 
 # Change the "from" year and wait until every affected chart is redrawn from the API.
@@ -79,15 +105,20 @@ def chromium() -> Iterator:
             browser.close()
 
 
-def cold_load(browser, url: str) -> tuple[float, int]:
-    """Open *url* in a new profile; return ms until every chart is drawn, and bytes received.
+def cold_load(browser, url: str, viewport: dict = VIEWPORT, scroll: bool = False) -> dict:
+    """Open *url* in a new profile; return what the load took.
 
-    The bytes are what came over the wire, headers included, for every request.
+    :param scroll: scroll through the page from DOMContentLoaded on, as a reader would.
+    :return: ``first`` (ms until every chart on the first screen is drawn), ``all`` (ms
+        until every chart is drawn), ``dcl`` (ms until DOMContentLoaded has been handled)
+        and ``bytes`` (what came over the wire, headers included, for every request).
     """
     # Playwright's wait_for_function needs eval, which the site's CSP forbids.
-    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
     try:
         context.add_init_script(DRAWN)
+        if scroll:
+            context.add_init_script(SCROLL)
         page = context.new_page()
         received = []
         cdp = context.new_cdp_session(page)
@@ -96,7 +127,14 @@ def cold_load(browser, url: str) -> tuple[float, int]:
         page.goto(url)
         page.wait_for_function("window.benchDrawnAt !== undefined", timeout=60_000)
         page.wait_for_load_state("networkidle")
-        return page.evaluate("window.benchDrawnAt"), int(sum(received))
+        times = page.evaluate(
+            """() => ({
+              first: window.benchFirstAt,
+              all: window.benchDrawnAt,
+              dcl: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
+            })"""
+        )
+        return times | {"bytes": int(sum(received))}
     finally:
         context.close()
 

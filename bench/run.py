@@ -2,6 +2,7 @@
 
     python bench/run.py            # the full run (about 10 minutes)
     python bench/run.py --quick    # one short round of everything (under a minute)
+    python bench/run.py --browser  # only the World Bank page's cold loads
 
 Everything is measured in ONE run, interleaved (databoard, then its floor, then again),
 because absolute times on a shared machine drift from run to run; the ratios are what
@@ -90,25 +91,21 @@ def payload(url: str) -> tuple[int, int]:
     return sizes[0], sizes[1]
 
 
-def measure_worldbank(plan: Plan, folder: Path, rows: list[Row]) -> None:
+def measure_worldbank(plan: Plan, folder: Path, rows: list[Row], browser_only: bool) -> None:
     """Cold load, filter change, load tests and memory: databoard against its floor."""
     with servers.databoard(folder / "databoard") as board:
         servers.save_static_copy(board.url, folder / "static")
-        with servers.nginx(folder / "static", folder / "nginx") as static:
-            loads: dict[str, list] = {"databoard": [], "static": []}
+        servers.save_reference_copy(folder / "static", folder / "reference")
+        with (
+            servers.nginx(folder / "static", folder / "nginx") as static,
+            servers.nginx(folder / "reference", folder / "nginx-reference") as reference,
+        ):
             with browse.chromium() as chromium:
-                for i in range(plan.loads):
-                    pair = [("databoard", board), ("static", static)]
-                    for name, server in pair if i % 2 == 0 else pair[::-1]:
-                        loads[name].append(browse.cold_load(chromium, server.url + servers.PAGE))
+                rows.extend(_cold_loads(plan, chromium, board, static, reference))
+                if browser_only:
+                    return
                 years = [1991 + i for i in range(plan.changes)]
                 changes = browse.filter_changes(chromium, board.url + servers.PAGE, years)
-            rows.append(Row("Cold load until every chart is drawn (ms)"))
-            db, floor = (median(t for t, _ in loads[n]) for n in ("databoard", "static"))
-            rows.append(Row("databoard / static copy", db, floor, "<= 1.05x", _within(1.05)))
-            rows.append(Row("Bytes transferred on a cold load (KiB)"))
-            db, floor = (median(b for _, b in loads[n]) / 1024 for n in ("databoard", "static"))
-            rows.append(Row("databoard / static copy", db, floor, "<= 1.1x", _within(1.1)))
             rows.append(Row("Filter change until every chart is redrawn (ms)"))
             db, floor = median(a for a, _ in changes), median(b for _, b in changes)
             rows.append(
@@ -121,6 +118,86 @@ def measure_worldbank(plan: Plan, folder: Path, rows: list[Row]) -> None:
             rows.append(Row("Server memory after the load (MiB)"))
             pss = pss_mib(board.pids())
             rows.append(Row("PSS, master + 2 workers", pss, None, "<= 200", lambda d, _: d <= 200))
+
+
+def _cold_loads(plan: Plan, chromium, board, static, reference) -> list[Row]:
+    """Cold-load the page from databoard, its static copy and the reference copy, interleaved.
+
+    Each viewport is loaded without scrolling (first screen, DOMContentLoaded, every chart
+    drawn, bytes) and, by databoard and the reference, while scrolling through the page.
+    """
+    servers_ = {"databoard": board, "static": static, "reference": reference}
+    rows = []
+    for label, viewport in browse.VIEWPORTS.items():
+        loads: dict[tuple, list[dict]] = {}
+        for i in range(plan.loads):
+            for scroll, names in ((False, list(servers_)), (True, ["databoard", "reference"])):
+                names = names[i % len(names) :] + names[: i % len(names)]
+                for name in names:
+                    url = servers_[name].url + servers.PAGE
+                    load = browse.cold_load(chromium, url, viewport, scroll)
+                    loads.setdefault((name, scroll), []).append(load)
+
+        def of(name, key, scroll=False, loads=loads):
+            return median(load[key] for load in loads[(name, scroll)])
+
+        rows.append(Row(f"Cold load until every chart is drawn (ms), {label}"))
+        rows += [
+            Row(
+                "first screen drawn: databoard / reference, every chart drawn",
+                of("databoard", "first"),
+                of("reference", "all"),
+                "<= 0.6x",
+                _within(0.6),
+            ),
+            Row(
+                "DOMContentLoaded: databoard / reference",
+                of("databoard", "dcl"),
+                of("reference", "dcl"),
+                "<= 0.4x",
+                _within(0.4),
+            ),
+            Row(
+                "every chart drawn, scrolling: databoard / reference",
+                of("databoard", "all", True),
+                of("reference", "all", True),
+                "<= 1.0x",
+                _within(1.0),
+            ),
+            Row(
+                "every chart drawn: databoard / reference (whole plotly.js)",
+                of("databoard", "all"),
+                of("reference", "all"),
+                "<= 0.85x",
+                _within(0.85),
+            ),
+            Row(
+                "every chart drawn: databoard / static copy of its page",
+                of("databoard", "all"),
+                of("static", "all"),
+                "<= 1.05x",
+                _within(1.05),
+            ),
+            Row("first screen drawn: reference", of("reference", "first")),
+        ]
+        rows.append(Row(f"Bytes transferred on a cold load (KiB), {label}"))
+        rows += [
+            Row(
+                "databoard / reference (whole plotly.js)",
+                of("databoard", "bytes") / 1024,
+                of("reference", "bytes") / 1024,
+                "<= 0.6x",
+                _within(0.6),
+            ),
+            Row(
+                "databoard / static copy of its page",
+                of("databoard", "bytes") / 1024,
+                of("static", "bytes") / 1024,
+                "<= 1.1x",
+                _within(1.1),
+            ),
+        ]
+    return rows
 
 
 def _within(limit: float):
@@ -282,16 +359,20 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short round of everything")
+    parser.add_argument(
+        "--browser", action="store_true", help="only the World Bank page's cold loads"
+    )
     args = parser.parse_args(argv)
     plan = Plan.of(args.quick)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="databoard-bench-") as tmp:
         folder = Path(tmp)
-        for name in ("databoard", "static", "nginx", "proxy", "bigboard"):
+        for name in ("databoard", "static", "nginx", "nginx-reference", "proxy", "bigboard"):
             (folder / name).mkdir()
         folder.chmod(0o755)
-        measure_worldbank(plan, folder, rows)
-        measure_scaling(plan, folder, rows)
+        measure_worldbank(plan, folder, rows, args.browser)
+        if not args.browser:
+            measure_scaling(plan, folder, rows)
     print(f"databoard benchmark, {datetime.date.today().isoformat()}")
     print(f"Machine: {machine()}")
     print(f"Plan: {plan}")

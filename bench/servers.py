@@ -2,7 +2,10 @@
 
 The static copy is the floor: the same page as databoard serves it (figures inline, the
 same plotly.js, CSS and map shapes at the same URLs), saved as files and served by nginx
-with pre-compressed gzip, which is as fast as a page can be served.
+with pre-compressed gzip, which is as fast as a page can be served. The reference copy is
+the same page as it was before the partial plotly.js bundles and first-screen drawing:
+the whole plotly.js and the old page script (``reference/databoard.js``), which draws
+every chart before DOMContentLoaded.
 """
 
 from __future__ import annotations
@@ -139,6 +142,37 @@ def save_static_copy(url: str, root: Path) -> None:
     for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
         folder.chmod(0o755)  # nginx workers may run as another user
 
+
+def save_reference_copy(static: Path, root: Path) -> None:
+    """Copy the static copy in *static* to *root* as the page was before: whole plotly.js.
+
+    The page loads ``plotly.min.js`` and the old script with ``defer``, instead of the
+    partial bundles and the new scripts; the HTML, figures and other assets are the same.
+    """
+    shutil.copytree(static, root, dirs_exist_ok=True)
+    index = root / PAGE.lstrip("/") / "index.html"
+    html = index.read_text()
+    full = re.search(r'"full": "(/static/[0-9a-f]{12}/plotly\.min\.js)"', html).group(1)
+    html = re.sub(r'<link rel="modulepreload"[^>]*>\s*', "", html)
+    html = re.sub(r'<script src="/static/[^"]+" defer></script>\s*', "", html)
+    scripts = (
+        f'<script src="{full}" defer></script>\n  <script src="{REFERENCE_JS}" defer></script>'
+    )
+    html = html.replace("</head>", f"  {scripts}\n</head>", 1)
+    files = {
+        index: html.encode(),
+        root / REFERENCE_JS.lstrip("/"): (HERE / "reference" / "databoard.js").read_bytes(),
+    }
+    for target, data in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        Path(f"{target}.gz").write_bytes(gzip.compress(data, 9, mtime=0))
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        folder.chmod(0o755)
+
+
+#: Where the reference copy keeps the old page script.
+REFERENCE_JS = "/static/reference/databoard.js"
 
 NGINX_CONF = """
 worker_processes 2;

@@ -50,3 +50,21 @@ def watch(browser):
     page = context.new_page()
     yield PageWatch(page)
     context.close()
+
+
+@pytest.fixture
+def open_watch(browser):
+    """Return ``open(viewport, *scripts)``: a watched page in a new profile of that size,
+    with *scripts* run before the page's own."""
+    contexts = []
+
+    def open_(viewport: dict, *scripts: str) -> PageWatch:
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        for script in scripts:
+            context.add_init_script(script)
+        return PageWatch(context.new_page())
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -245,14 +245,10 @@ const databoard = {
   multiselect(root) {
     const name = root.dataset.filter;
     const filter = this.filters.get(name);
-    const native = root.querySelector("select");
     const input = root.querySelector(".chip-input");
     const labels = new Map(filter.options.map((o) => [String(o.value), o.label]));
     const byLabel = new Map(filter.options.map((o) => [o.label.toLowerCase(), String(o.value)]));
     root.classList.add("enhanced");
-    native.hidden = true;
-    native.disabled = true; // the chips are the control now
-    input.hidden = false;
     const widget = { root, input, labels, list: root.querySelector(".chip-list"), order: [] };
     this.multiselects.set(name, widget);
     this.select(name, this.query.getAll(name).length ? this.query.getAll(name) : filter.default);

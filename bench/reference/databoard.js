@@ -1,0 +1,347 @@
+// databoard: draws the inlined figures, keeps the URL in step with the filters and
+// redraws only the charts a filter change affects, through the JSON API.
+"use strict";
+
+const databoard = {
+  state: null,
+  config: null,
+  query: null, // URLSearchParams of the view on screen
+  requests: new Map(), // chart id -> AbortController of its pending redraw
+  multiselects: new Map(), // filter name -> chip widget
+
+  init() {
+    const node = document.getElementById("databoard-state");
+    if (!node) return;
+    this.state = JSON.parse(node.textContent);
+    this.config = JSON.parse(document.getElementById("databoard-config").textContent);
+    this.form = document.getElementById("filters");
+    this.filters = new Map(this.state.filters.map((f) => [f.name, f]));
+    this.charts = new Map(this.state.charts.map((c) => [c.id, c]));
+    this.query = new URLSearchParams(this.state.query);
+    document.querySelectorAll(".multiselect").forEach((el) => this.multiselect(el));
+    for (const chart of this.state.charts) {
+      const figure = this.state.figures[chart.id];
+      if (figure.error) this.showError(this.card(chart.id), figure.error);
+      else this.draw(chart.id, figure);
+    }
+    // Controls outside the form element join it with form="filters"; catch them all.
+    document.addEventListener("change", (event) => {
+      if (event.target.form === this.form) this.update(true);
+    });
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.update(true);
+    });
+    document.querySelectorAll("[data-action=table]").forEach((button) =>
+      button.addEventListener("click", () => this.toggleTable(button)),
+    );
+    window.addEventListener("popstate", () => this.restore());
+    history.replaceState({ query: this.query.toString() }, "", this.url(this.query));
+    document.body.classList.add("databoard-ready");
+  },
+
+  plotConfig(chart) {
+    return {
+      responsive: true,
+      displaylogo: false,
+      topojsonURL: this.config.topojsonURL,
+      modeBarButtonsToRemove: ["lasso2d", "select2d"],
+      staticPlot: chart.kind === "kpi",
+      toImageButtonOptions: { filename: `${this.state.slug}-${chart.id}` },
+    };
+  },
+
+  card(id) {
+    return document.getElementById(`chart-${id}`);
+  },
+
+  draw(id, figure) {
+    const card = this.card(id);
+    const plot = card.querySelector(".plot");
+    card.querySelector(".chart-error").hidden = true;
+    plot.hidden = false;
+    return Plotly.react(plot, figure.data, figure.layout, this.plotConfig(this.charts.get(id))).then(
+      () => card.classList.add("is-drawn"),
+    );
+  },
+
+  // -- filters <-> query string ------------------------------------------------------
+
+  currentQuery() {
+    const query = new URLSearchParams();
+    for (const filter of this.state.filters) {
+      if (filter.kind === "multiselect") {
+        for (const value of this.selection(filter.name)) query.append(filter.name, value);
+        continue;
+      }
+      for (const param of filter.params) {
+        const input = this.form.elements.namedItem(param);
+        if (input && input.value !== "") query.append(param, input.value);
+      }
+    }
+    return query;
+  },
+
+  setControls(query) {
+    for (const filter of this.state.filters) {
+      if (filter.kind === "multiselect") {
+        const values = query.getAll(filter.name);
+        this.select(filter.name, values.length ? values : filter.default);
+        continue;
+      }
+      filter.params.forEach((param, i) => {
+        const input = this.form.elements.namedItem(param);
+        if (!input) return;
+        const fallback = Array.isArray(filter.default) ? filter.default[i] : filter.default;
+        input.value = query.get(param) ?? (fallback ?? "");
+      });
+    }
+  },
+
+  url(query) {
+    const text = query.toString();
+    return location.pathname + (text ? `?${text}` : "");
+  },
+
+  paramsOf(filterNames) {
+    const params = new Set();
+    for (const name of filterNames) this.filters.get(name).params.forEach((p) => params.add(p));
+    return params;
+  },
+
+  chartQuery(chart, query) {
+    const params = this.paramsOf(chart.filters);
+    const out = new URLSearchParams();
+    for (const [key, value] of query) if (params.has(key)) out.append(key, value);
+    return out;
+  },
+
+  update(push) {
+    const query = this.currentQuery();
+    if (query.toString() === this.query.toString()) return;
+    if (push) history.pushState({ query: query.toString() }, "", this.url(query));
+    this.redraw(query);
+  },
+
+  restore() {
+    const query = new URLSearchParams(location.search);
+    this.setControls(query);
+    this.redraw(this.currentQuery());
+  },
+
+  redraw(query) {
+    const before = this.query;
+    this.query = query;
+    const changed = this.state.charts.filter(
+      (chart) =>
+        this.chartQuery(chart, before).toString() !== this.chartQuery(chart, query).toString(),
+    );
+    this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
+    // Fetch every changed chart, then draw them all at once, as fast as the browser can
+    // redraw: one layout and paint for all instead of one per arriving answer.
+    Promise.all(changed.map((chart) => this.fetchChart(chart, query)))
+      .then((draws) => Promise.all(draws.map((draw) => draw())))
+      .then(() => this.announce("Charts updated."));
+    document.querySelectorAll("[data-action=csv]").forEach((link) => {
+      const id = link.closest(".chart").dataset.chart;
+      link.search = this.chartQuery(this.charts.get(id), query).toString();
+    });
+  },
+
+  // Fetch a chart's figure; resolve to a function that draws it (or shows its error).
+  fetchChart(chart, query) {
+    this.requests.get(chart.id)?.abort();
+    const controller = new AbortController();
+    this.requests.set(chart.id, controller);
+    const card = this.card(chart.id);
+    card.classList.add("is-loading");
+    card.setAttribute("aria-busy", "true");
+    const current = () => this.requests.get(chart.id) === controller;
+    const done = () => {
+      if (!current()) return;
+      this.requests.delete(chart.id);
+      card.classList.remove("is-loading");
+      card.removeAttribute("aria-busy");
+    };
+    const url = `${chart.url}?${this.chartQuery(chart, query)}`;
+    return fetch(url, { signal: controller.signal })
+      .then((response) =>
+        response.json().then((body) => {
+          if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+          // A newer change of this chart supersedes this answer: it is not drawn.
+          return () =>
+            current()
+              ? Promise.resolve()
+                  .then(() => this.draw(chart.id, body))
+                  .then(() => this.refreshTable(card))
+                  .catch((error) => this.showError(card, error.message))
+                  .finally(done)
+              : Promise.resolve();
+        }),
+      )
+      .catch((error) => () => {
+        if (error.name !== "AbortError" && current()) this.showError(card, error.message);
+        done();
+        return Promise.resolve();
+      });
+  },
+
+  showError(card, message) {
+    const box = card.querySelector(".chart-error");
+    box.textContent = `This chart could not be drawn: ${message}`;
+    box.hidden = false;
+    card.querySelector(".plot").hidden = true;
+    card.classList.add("is-drawn", "has-error");
+  },
+
+  announce(text) {
+    document.getElementById("status").textContent = text;
+  },
+
+  // -- data table view ---------------------------------------------------------------
+
+  toggleTable(button) {
+    const card = button.closest(".chart");
+    const showing = button.getAttribute("aria-pressed") === "true";
+    button.setAttribute("aria-pressed", String(!showing));
+    button.classList.toggle("active", !showing);
+    card.querySelector(".table-view").hidden = showing;
+    card.querySelector(".plot").hidden = !showing;
+    if (!showing) this.refreshTable(card);
+    else window.dispatchEvent(new Event("resize"));
+  },
+
+  refreshTable(card) {
+    const view = card.querySelector(".table-view");
+    if (view.hidden) return Promise.resolve();
+    const chart = this.charts.get(card.dataset.chart);
+    const url = `${chart.url}/data.json?${this.chartQuery(chart, this.query)}`;
+    view.textContent = "Loading…";
+    return fetch(url)
+      .then((response) => response.json())
+      .then((body) => view.replaceChildren(this.table(body)))
+      .catch((error) => (view.textContent = `The data could not be loaded: ${error.message}`));
+  },
+
+  table(body) {
+    const limit = 500;
+    const wrap = document.createElement("div");
+    wrap.className = "table-responsive";
+    const table = document.createElement("table");
+    table.className = "table table-sm table-striped mb-0";
+    const caption = table.createCaption();
+    caption.textContent =
+      `${body.rows.length} rows` +
+      (body.rows.length > limit ? `, first ${limit} shown; download the CSV for all` : "");
+    const head = table.createTHead().insertRow();
+    for (const column of body.columns) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = column;
+      head.appendChild(th);
+    }
+    const tbody = table.createTBody();
+    const format = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 });
+    for (const row of body.rows.slice(0, limit)) {
+      const tr = tbody.insertRow();
+      for (const value of row) {
+        const td = tr.insertCell();
+        td.textContent = typeof value === "number" ? format.format(value) : (value ?? "");
+        if (typeof value === "number") td.className = "text-end";
+      }
+    }
+    wrap.appendChild(table);
+    return wrap;
+  },
+
+  // -- multi-select with type-to-search -------------------------------------------
+
+  multiselect(root) {
+    const name = root.dataset.filter;
+    const filter = this.filters.get(name);
+    const native = root.querySelector("select");
+    const input = root.querySelector(".chip-input");
+    const labels = new Map(filter.options.map((o) => [String(o.value), o.label]));
+    const byLabel = new Map(filter.options.map((o) => [o.label.toLowerCase(), String(o.value)]));
+    root.classList.add("enhanced");
+    native.hidden = true;
+    native.disabled = true; // the chips are the control now
+    input.hidden = false;
+    const widget = { root, input, labels, list: root.querySelector(".chip-list"), order: [] };
+    this.multiselects.set(name, widget);
+    this.select(name, this.query.getAll(name).length ? this.query.getAll(name) : filter.default);
+
+    const add = () => {
+      const value = byLabel.get(input.value.trim().toLowerCase());
+      if (value === undefined) return false;
+      input.value = "";
+      if (!widget.order.includes(value)) {
+        this.select(name, [...widget.order, value]);
+        this.update(true);
+      }
+      return true;
+    };
+    input.addEventListener("input", (event) => {
+      // A pick from the datalist arrives as one input event with the whole label.
+      if (event.inputType === undefined || event.inputType === "insertReplacementText") add();
+    });
+    input.addEventListener("change", (event) => event.stopPropagation());
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        if (!add()) {
+          const text = input.value.trim().toLowerCase();
+          const match = filter.options.find((o) => o.label.toLowerCase().startsWith(text));
+          if (text && match) {
+            input.value = match.label;
+            add();
+          }
+        }
+      } else if (event.key === "Backspace" && input.value === "" && widget.order.length > 1) {
+        this.remove(name, widget.order[widget.order.length - 1]);
+      }
+    });
+  },
+
+  selection(name) {
+    const widget = this.multiselects.get(name);
+    if (widget) return widget.order;
+    const native = this.form.elements.namedItem(name);
+    return native ? [...native.selectedOptions].map((o) => o.value) : [];
+  },
+
+  select(name, values) {
+    const widget = this.multiselects.get(name);
+    widget.order = values.map(String).filter((v) => widget.labels.has(v));
+    widget.list.replaceChildren(
+      ...widget.order.map((value) => {
+        const item = document.createElement("li");
+        item.className = "chip badge rounded-pill text-bg-light border";
+        item.textContent = widget.labels.get(value);
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "btn-close ms-1";
+        button.setAttribute("aria-label", `Remove ${widget.labels.get(value)}`);
+        button.disabled = widget.order.length === 1;
+        button.addEventListener("click", () => {
+          this.remove(name, value);
+          widget.input.focus();
+        });
+        item.appendChild(button);
+        return item;
+      }),
+    );
+  },
+
+  remove(name, value) {
+    const widget = this.multiselects.get(name);
+    if (widget.order.length <= 1) return;
+    this.select(
+      name,
+      widget.order.filter((v) => v !== value),
+    );
+    this.update(true);
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => databoard.init());
