@@ -83,7 +83,7 @@ def test_assets_cached_for_a_year(root_site):
     _, proxy = root_site
     html = requests.get(proxy.url + "/d/worldbank", timeout=10).text
     assets = [link for link in links(html) if "/static/" in link]
-    assert any(link.endswith("/plotly.min.js") for link in assets)
+    assert any(link.endswith("/plotly/core.js") for link in assets)
     for link in assets:
         first = requests.get(proxy.url + link, timeout=10)
         again = requests.get(proxy.url + link, timeout=10)
@@ -159,7 +159,7 @@ def test_api_urls_in_the_page_state_carry_the_prefix(prefixed_site):
 def test_prefixed_assets_cached(prefixed_site):
     _, proxy = prefixed_site
     html = requests.get(f"{proxy.url}{PREFIX}/d/worldbank", timeout=10).text
-    plotly = next(link for link in links(html) if link.endswith("/plotly.min.js"))
+    plotly = next(link for link in links(html) if link.endswith("/plotly/core.js"))
     requests.get(proxy.url + plotly, timeout=10)
     again = requests.get(proxy.url + plotly, timeout=10)
     assert again.headers["X-Cache-Status"] == "HIT"

@@ -68,7 +68,7 @@ def test_page_uses_no_cdn(client):
     external = [u for u in urls if not u.startswith(("/", "#", "?"))]
     # Only the attribution and licence links leave the site; no script or style does.
     assert all(u.startswith("https://") and "cdn" not in u for u in external)
-    assert any("plotly.min.js" in u for u in local)
+    assert any(u.endswith("/plotly/core.js") for u in local)
     assert any("bootstrap.min.css" in u for u in local)
     for tag in re.findall(r"<(?:script|link)[^>]*>", html):
         assert "http" not in tag, tag
