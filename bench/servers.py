@@ -147,7 +147,8 @@ def save_reference_copy(static: Path, root: Path) -> None:
     """Copy the static copy in *static* to *root* as the page was before: whole plotly.js.
 
     The page loads ``plotly.min.js`` and the old script with ``defer``, instead of the
-    partial bundles and the new scripts; the HTML, figures and other assets are the same.
+    partial bundles and the new scripts, and has the multi-select's native select out of
+    ``<noscript>``, as before; the figures and other assets are the same.
     """
     shutil.copytree(static, root, dirs_exist_ok=True)
     index = root / PAGE.lstrip("/") / "index.html"
@@ -155,6 +156,8 @@ def save_reference_copy(static: Path, root: Path) -> None:
     full = re.search(r'"full": "(/static/[0-9a-f]{12}/plotly\.min\.js)"', html).group(1)
     html = re.sub(r'<link rel="modulepreload"[^>]*>\s*', "", html)
     html = re.sub(r'<script src="/static/[^"]+" defer></script>\s*', "", html)
+    # The old script hides the multi-select's native select itself; it was not in <noscript>.
+    html = re.sub(r"<noscript>(<select.*?</select>)</noscript>", r"\1", html, flags=re.S)
     scripts = (
         f'<script src="{full}" defer></script>\n  <script src="{REFERENCE_JS}" defer></script>'
     )

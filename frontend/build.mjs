@@ -1,6 +1,6 @@
 // Build the plotly.js bundles databoard serves, from the plotly.js npm package.
 //
-//   cd frontend && npm ci && npm run build
+//   cd frontend && npm ci && npm run build        (or: node build.mjs OUT_FOLDER)
 //
 // Two ES module entries share one registry (esbuild's code splitting puts what they have in
 // common in shared chunks): "core", which every page loads, with the trace types the chart
@@ -8,13 +8,13 @@
 // that draws a map. The files and a manifest (bundles.json) go to the package's static
 // folder and are committed, so installing databoard never needs node.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, "..", "src", "databoard", "web", "static", "plotly");
+const OUT = process.argv[2] || join(HERE, "..", "src", "databoard", "web", "static", "plotly");
 
 // Entry name -> the trace types it registers (plotly.js/lib/<type>). The core always has
 // "scatter"; the chart kinds draw scatter, bar, box, histogram, indicator, pie, table and
@@ -50,6 +50,7 @@ const VERSION = JSON.parse(
 ).version;
 
 // Remove the last build's files; SOURCES.md and LICENSE.txt stay.
+mkdirSync(OUT, { recursive: true });
 for (const file of readdirSync(OUT)) {
   if (file.endsWith(".js") || file === "bundles.json") rmSync(join(OUT, file));
 }

@@ -225,5 +225,5 @@ def test_a_custom_figure_of_another_trace_type_draws_with_all_of_plotly(small_si
     assert watch.page.locator("#chart-flows .sankey .sankey-node").count() == 5
     assert watch.page.locator(".chart.has-error").count() == 0
     assert requested(watch, "plotly.min.js") == 1
-    assert requested(watch, "geo.js") == 0
+    assert requested(watch, "core.js") == 0 and requested(watch, "geo.js") == 0
     assert watch.errors == [] and watch.outside() == []
