@@ -68,7 +68,9 @@ const result = await esbuild.build({
   define: { global: "window", "define.amd": "false" },
   loader: { ".css": "empty" },
   legalComments: "eof",
-  banner: { js: `/*! plotly.js ${VERSION} (c) Plotly, Inc. MIT licence; built for databoard, see SOURCES.md */` },
+  banner: {
+    js: `/*! plotly.js ${VERSION} (c) Plotly, Inc. MIT licence; built for databoard, see SOURCES.md */`,
+  },
   metafile: true,
   logLevel: "warning",
   plugins: [entries],
@@ -80,7 +82,9 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   if (!name) continue;
   manifest.entries[name] = {
     file: file.split("/").pop(),
-    imports: output.imports.filter((i) => i.kind === "import-statement").map((i) => i.path.split("/").pop()),
+    imports: output.imports
+      .filter((i) => i.kind === "import-statement")
+      .map((i) => i.path.split("/").pop()),
     types: name === "core" ? ["scatter", ...ENTRIES[name]] : ENTRIES[name],
   };
 }

@@ -38,7 +38,9 @@ Object.assign(databoard, {
     const observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
-          if (entry.isIntersecting) this.need(entry.target.dataset.chart);
+          if (!entry.isIntersecting) continue;
+          observer.unobserve(entry.target); // due from now on, whatever the scrolling
+          this.need(entry.target.dataset.chart);
         }
       },
       { rootMargin: "50% 0px" },
@@ -49,7 +51,12 @@ Object.assign(databoard, {
 
   onScreen(card) {
     const box = card.getBoundingClientRect();
-    return box.bottom > 0 && box.top < window.innerHeight && box.right > 0 && box.left < window.innerWidth;
+    return (
+      box.bottom > 0 &&
+      box.top < window.innerHeight &&
+      box.right > 0 &&
+      box.left < window.innerWidth
+    );
   },
 
   // Draw the next chart not yet due, in page order, each in an idle moment of its own.
@@ -105,14 +112,17 @@ Object.assign(databoard, {
         if (before && before !== Plotly) before.purge(plot);
         card.querySelector(".chart-error").hidden = true;
         plot.hidden = !card.querySelector(".table-view").hidden;
-        return Plotly.react(plot, figure.data, figure.layout, this.plotConfig(this.charts.get(id))).then(
-          () => {
-            this.shown.set(id, figure);
-            this.engines.set(id, Plotly);
-            card.classList.remove("has-error");
-            card.classList.add("is-drawn");
-          },
-        );
+        return Plotly.react(
+          plot,
+          figure.data,
+          figure.layout,
+          this.plotConfig(this.charts.get(id)),
+        ).then(() => {
+          this.shown.set(id, figure);
+          this.engines.set(id, Plotly);
+          card.classList.remove("has-error");
+          card.classList.add("is-drawn");
+        });
       })
       .catch((error) => {
         this.shown.set(id, figure);
@@ -149,7 +159,9 @@ Object.assign(databoard, {
     if (!this.bundles.has(name)) {
       const { plotly } = this.config;
       const loading =
-        name === "full" ? this.script(plotly.full) : import(plotly.bundles[name].url).then((m) => m.default);
+        name === "full"
+          ? this.script(plotly.full)
+          : import(plotly.bundles[name].url).then((m) => m.default);
       this.bundles.set(name, loading);
     }
     return this.bundles.get(name);
