@@ -15,6 +15,7 @@ from support import ORDERS_CSV, bin_path, free_port, running
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 375, "height": 812}
 # Note each chart as it is first drawn, and add up the layout shifts.
 RECORD = """
 window.drawn = [];
@@ -53,8 +54,9 @@ def requested(watch, name: str) -> int:
     return sum(1 for u in watch.requests if u.rsplit("/", 1)[-1].split("?")[0] == name)
 
 
-def test_first_screen_is_drawn_first_without_layout_shift(live_server, laptop):
-    watch = laptop()
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_first_screen_is_drawn_first_without_layout_shift(live_server, open_watch, viewport):
+    watch = open_watch(viewport, RECORD)
     page = watch.page
     page.goto(f"{live_server}/d/worldbank")
     watch.wait_drawn()  # the rest follow when the browser is idle, without scrolling
@@ -70,6 +72,27 @@ def test_first_screen_is_drawn_first_without_layout_shift(live_server, laptop):
     assert requested(watch, "geo.js") == 1 and requested(watch, "world_110m.json") == 1
     assert requested(watch, "plotly.min.js") == 0
     assert watch.errors == [] and watch.outside() == []
+
+
+def test_filters_work_before_plotly_js_is_in_and_the_newest_view_is_drawn(live_server, laptop):
+    watch = laptop()
+    page = watch.page
+    held = []
+    page.route("**/plotly/core.js", lambda route: held.append(route))  # until released
+    page.goto(f"{live_server}/d/worldbank?country=USA&country=CHN", wait_until="domcontentloaded")
+    page.wait_for_function("() => document.body.classList.contains('databoard-ready')")
+    page.get_by_role("button", name="Remove China").click()
+    page.wait_for_function("!location.search.includes('CHN')")
+    page.wait_for_function("!document.querySelector('.chart.is-loading')")
+    assert page.locator(".chart.is-drawn").count() == 0
+    assert len(held) == 1
+    held[0].continue_()
+    watch.wait_drawn()
+    for chart in ("arable-land", "gdp-per-capita"):
+        assert watch.trace_names(chart) == ["United States"], chart
+    bars = page.evaluate("document.querySelector('#chart-arable-land-latest .plot').data[0].y")
+    assert list(bars) == ["United States"]
+    assert watch.errors == []
 
 
 def test_scrolling_draws_the_rest_and_the_map_code_comes_with_the_map(live_server, laptop):
