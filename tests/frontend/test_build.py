@@ -13,6 +13,7 @@ FRONTEND = ROOT / "frontend"
 BUILT = ROOT / "src" / "databoard" / "web" / "static" / "plotly"
 
 
+@pytest.mark.slow  # installs the pinned packages with npm and runs esbuild
 def test_the_build_script_reproduces_the_committed_bundles(tmp_path):
     npm, node = shutil.which("npm"), shutil.which("node")
     if not (npm and node):
