@@ -101,7 +101,8 @@ def _set(loaded: Loaded, name: str, value: Any, source: str, where: str) -> None
         value = _loads(value)
         # Flask's and its extensions' keys pass silently; a near miss of ours is a typo.
         close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.75)
-        extension = name.startswith(("CACHE_", "COMPRESS_"))  # Flask-Caching, Flask-Compress
+        # Flask-Caching, Flask-Compress, Flask-Limiter, Flask-WTF
+        extension = name.startswith(("CACHE_", "COMPRESS_", "RATELIMIT_", "WTF_"))
         if close and name not in Flask.default_config and not extension:
             loaded.notes.append(
                 f"{PREFIX}{name} is not a databoard setting; did you mean {PREFIX}{close[0]}?"

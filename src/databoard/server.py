@@ -48,6 +48,10 @@ def production_config(overrides: Mapping[str, Any] | None = None) -> dict[str, A
     problem = keys.secret_key_problem(values["SECRET_KEY"])
     if problem:
         raise config.ConfigError(f"{problem}.\n{keys.FIX}")
+    # Session cookies travel over HTTPS only, unless the operator says otherwise; the
+    # environment carries this to the app that gunicorn creates from the same settings.
+    os.environ.setdefault(config.PREFIX + "SESSION_COOKIE_SECURE", "true")
+    values.setdefault("SESSION_COOKIE_SECURE", True)
     if values["METRICS"]:
         _metrics_folder()
     return values

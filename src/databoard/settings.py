@@ -130,6 +130,43 @@ SETTINGS = [
         "Longest request line (method, path and query) in bytes; longer ones get a JSON "
         "414. At most 8190, gunicorn's own limit.",
     ),
+    # -- private dashboards (databoard.access, databoard.web.auth) ----------------------
+    Setting(
+        "ACCESS",
+        "public",
+        "Who may see a dashboard that does not say: public, or a JSON rule such as "
+        '{"groups": ["staff"], "emails": ["*@example.org"]}.',
+    ),
+    Setting(
+        "USERS_FILE",
+        "",
+        "The users file (passwords and API tokens, written by `databoard users` and "
+        "`databoard tokens`); empty: no password sign-in, no tokens.",
+    ),
+    Setting(
+        "OIDC_ISSUER",
+        "",
+        "OpenID Connect provider to sign in with, e.g. https://id.example.org/realms/staff; "
+        "empty: none.",
+    ),
+    Setting("OIDC_CLIENT_ID", "", "The client id this site has at the provider."),
+    Setting(
+        "OIDC_CLIENT_SECRET", None, "The client secret this site has at the provider.", secret=True
+    ),
+    Setting("OIDC_SCOPES", "openid email profile", "Scopes asked of the provider."),
+    Setting("OIDC_GROUPS_CLAIM", "groups", "The claim that lists a user's groups."),
+    Setting(
+        "PROXY_AUTH",
+        False,
+        "Take the signed-in user from the X-Forwarded-User, -Email and -Groups headers "
+        "of an authenticating proxy; needs PROXY_COUNT.",
+    ),
+    Setting("SESSION_MAX_AGE", 28800, "Seconds a sign-in lasts."),
+    Setting(
+        "LOGIN_RATE_LIMIT",
+        "10/minute;100/hour",
+        "Most sign-in attempts per client address and per user name (Flask-Limiter's notation).",
+    ),
     Setting(
         "ENV_FILE",
         ".env",

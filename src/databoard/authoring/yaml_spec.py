@@ -23,6 +23,7 @@ from pydantic import (
     create_model,
 )
 
+from .. import access
 from ..charts.kinds import Kind, KindError
 from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
@@ -112,6 +113,10 @@ ChartSpec: Any = create_model(
     ),
 )
 
+def _access_rule(value: Any) -> access.Rule | None:
+    return access.parse(value, where="")
+
+
 #: A dashboard: the fields of :class:`~databoard.dashboard.Dashboard`, with datasets,
 #: filters and charts written as above.
 DashboardSpec: Any = create_model(
@@ -127,6 +132,7 @@ DashboardSpec: Any = create_model(
             "datasets": (dict[str, DatasetSpec], Field(min_length=1)),
             "filters": (list[FilterSpec], Field(default_factory=list)),
             "charts": (list[ChartSpec], Field(min_length=1)),
+            "access": (Annotated[Any, AfterValidator(_access_rule)], None),
         },
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .accounts import tokens_command, users_command
 from .author import check_command, new_command
 from .config import config_command
 from .serve import serve
@@ -19,3 +20,5 @@ main.add_command(serve)
 main.add_command(config_command)
 main.add_command(check_command)
 main.add_command(new_command)
+main.add_command(users_command)
+main.add_command(tokens_command)

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import access as access_rules
 from ..charts import downsample
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
@@ -129,6 +130,8 @@ class Dashboard(Sealable):
 
     :param slug: the name in URLs (``/d/<slug>``).
     :param attribution: the data's source and licence, shown in the page footer.
+    :param access: who may see it: ``"public"``, ``{"users": [...], "groups": [...],
+        "emails": [...]}``, or ``None`` for the site's rule (see :mod:`databoard.access`).
     """
 
     slug: str
@@ -144,6 +147,7 @@ class Dashboard(Sealable):
     file: str = ""
     #: rows of chart ids; by default charts flow in declaration order
     layout: list[list[str]] | None = None
+    access: access_rules.Rule | dict | None = None
     datasets: dict[str, Dataset] = field(default_factory=dict)
     filters: dict[str, Filter] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
@@ -161,6 +165,7 @@ class Dashboard(Sealable):
         self.root = Path(self.root)
         for name in ("attribution_url", "license_url"):
             check_link(getattr(self, name), name)
+        self.access = access_rules.parse(self.access, f"{self.slug}: access")
 
     # -- declaring --------------------------------------------------------------------
 

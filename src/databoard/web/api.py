@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ..site import get_site
-from . import cache, downloads
+from . import auth, cache, downloads
 from .views import DashboardView, dashboard_detail, dashboard_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -15,7 +15,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def dashboards():
     """List the dashboards."""
     site = get_site()
-    return jsonify({"dashboards": [dashboard_summary(d) for d in site.dashboards.values()]})
+    shown = [d for d in site.dashboards.values() if auth.may_see(d)]
+    return jsonify({"dashboards": [dashboard_summary(d) for d in shown]})
 
 
 @bp.get("/dashboards/<slug>")

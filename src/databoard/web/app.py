@@ -9,7 +9,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from .. import config, site
-from . import api, assets, bundles, cache, errors, headers, limits, ops, pages
+from . import api, assets, auth, bundles, cache, errors, headers, limits, ops, pages
 
 compress = Compress()
 
@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     bundles.init_app(app)
     drawn = site.init_app(app)
     ops.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     if app.config["CACHE_WARM"]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, current_app
 from flask_caching import Cache
 
-from .. import __version__
+from .. import __version__, access
 from ..dashboard import Dashboard
-from . import cache_store, encoding
+from . import auth, cache_store, encoding
 
 cache = Cache()
 
@@ -56,7 +56,9 @@ def key(board: Dashboard, what: str, state: Iterable[tuple[str, str]]) -> str:
         answer depends on (the script root of a page, the points limit of a figure).
     """
     view = hashlib.blake2b(repr(list(state)).encode(), digest_size=12).hexdigest()
-    return f"{__version__}/{board.slug}/{board.version}/{what}/{view}"
+    # The access scope: an answer made under one rule is never read under another.
+    scope = access.scope(auth.rule_of(board))
+    return f"{__version__}/{board.slug}/{board.version}/{scope}/{what}/{view}"
 
 
 def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, headers=()):

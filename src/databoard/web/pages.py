@@ -12,7 +12,7 @@ from ..charts import encode
 from ..dashboard import ChartError
 from ..filters import param_text
 from ..site import Drawn, get_site
-from . import cache
+from . import auth, cache
 from .errors import log_failure
 from .views import DashboardView, dashboard_detail, figure_json
 
@@ -26,7 +26,8 @@ def index():
     site = get_site()
     if len(site.dashboards) == 1:
         return redirect(url_for("pages.dashboard", slug=next(iter(site.dashboards))))
-    return render_template("index.html", dashboards=list(site.dashboards.values()))
+    shown = [board for board in site.dashboards.values() if auth.may_see(board)]
+    return render_template("index.html", dashboards=shown)
 
 
 @bp.get("/d/<slug>")
@@ -42,7 +43,8 @@ def dashboard(slug: str):
 
 
 def _page(req: DashboardView) -> tuple[cache.Answer, bool]:
-    state = [*req.view.query(), ("script_root", request.script_root)]
+    # A page names who is signed in, so each viewer has their own copy.
+    state = [*req.view.query(), ("script_root", request.script_root), ("viewer", auth.viewer_key())]
     key = cache.key(req.dashboard, "page", state)
     return cache.answer(key, lambda: _render(req), "text/html")
 

@@ -1,0 +1,90 @@
+"""Private dashboards: who may see what, and the ways to sign in.
+
+A viewer signs in through OpenID Connect, a trusted authenticating proxy's headers, or
+a users file; scripts send an API token. :mod:`.guard` checks every dashboard request
+against the dashboard's rule (:mod:`databoard.access`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import Flask, g
+from flask_wtf.csrf import CSRFProtect
+
+from ... import access
+from ...config import ConfigError
+from . import guard, oidc
+from .identity import Unauthorized, current_viewer, may_see, rule_of
+from .views import bp, limiter
+
+csrf = CSRFProtect()
+
+__all__ = ["current_viewer", "init_app", "may_see", "rule_of", "viewer_key"]
+
+
+def site_rule(value: str):
+    """Return the ``ACCESS`` setting as a rule: ``public`` or a JSON mapping.
+
+    :raise ConfigError: naming the setting, for anything else.
+    """
+    try:
+        return access.parse(json.loads(value) if value.lstrip().startswith("{") else value)
+    except ValueError as error:
+        raise ConfigError(f"DATABOARD_ACCESS: {error}") from None
+
+
+def viewer_key() -> str:
+    """Return who is signed in, for the cache key of an answer that shows it."""
+    viewer = g.get("viewer")
+    return viewer.name if viewer else ""
+
+
+def init_app(app: Flask) -> None:
+    """Set up sessions, CSRF protection, rate limits, the sign-in routes and the guard.
+
+    Call it after the dashboards are loaded: a private dashboard on a site with no way
+    to sign in is a configuration error.
+    """
+    config = app.config
+    app.extensions["databoard.access"] = site_rule(config["ACCESS"])
+    if config["PROXY_AUTH"] and not config["PROXY_COUNT"]:
+        raise ConfigError(
+            "DATABOARD_PROXY_AUTH trusts a proxy's X-Forwarded-User: it needs "
+            "DATABOARD_PROXY_COUNT=1 (or more), the proxies that set it"
+        )
+    boards = app.extensions["databoard"].dashboards.values()
+    site_wide = app.extensions["databoard.access"]
+    private = [b.slug for b in boards if (b.access or site_wide) != access.PUBLIC]
+    if private and not (config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"]):
+        raise ConfigError(
+            f"dashboard(s) {', '.join(private)} are private, but no one can sign in: set "
+            "DATABOARD_OIDC_ISSUER, DATABOARD_USERS_FILE or DATABOARD_PROXY_AUTH"
+        )
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=config["SESSION_MAX_AGE"])
+    config["SESSION_COOKIE_SAMESITE"] = config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    # Failed sign-ins are counted where every worker sees them: the shared Redis cache
+    # if there is one, else a storage URL of the operator's, else each worker's memory.
+    redis_cache = "redis" in str(config["CACHE_TYPE"]).lower() and config.get("CACHE_REDIS_URL")
+    config.setdefault("RATELIMIT_STORAGE_URI", redis_cache or "memory://")
+    config.setdefault("RATELIMIT_KEY_PREFIX", "databoard-login")
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    oidc.init_app(app)
+    app.register_blueprint(bp)
+    app.before_request(guard.check_access)
+    app.after_request(guard.keep_private)
+    app.register_error_handler(Unauthorized, guard.refuse)
+
+    @app.context_processor
+    def signed_in():
+        return {
+            "viewer": g.get("viewer"),
+            "sign_in_enabled": bool(
+                config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"]
+            ),
+        }
