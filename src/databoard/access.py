@@ -86,17 +86,18 @@ Rule = str | Access
 def parse(value: Any, where: str = "access") -> Rule | None:
     """Return *value* (``"public"``, a mapping, an :class:`Access` or ``None``) as a rule.
 
-    :raise ValueError: naming *where*, for anything else.
+    :raise ValueError: starting with *where* (if given), for anything else.
     """
     if value is None or isinstance(value, Access) or value == PUBLIC:
         return value
+    prefix = f"{where}: " if where else ""
     if isinstance(value, dict):
         try:
             return Access.model_validate(value)
         except ValidationError as error:
             problems = "; ".join(_message(e) for e in error.errors())
-            raise ValueError(f"{where}: {problems}") from None
-    raise ValueError(f"{where}: expected 'public' or {{users, groups, emails}}, got {value!r}")
+            raise ValueError(prefix + problems) from None
+    raise ValueError(f"{prefix}expected 'public' or {{users, groups, emails}}, got {value!r}")
 
 
 def _message(error: dict) -> str:

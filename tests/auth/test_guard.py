@@ -144,3 +144,9 @@ def test_changed_password_ends_the_session(client, users_file):
         assert client.get("/d/secret").status_code == 302
     finally:
         accounts.set_user(users_file, "ana", PASSWORD, "ana@elsewhere.net")
+
+
+def test_proxy_headers_count_for_nothing_unless_trusted(client):
+    forged = {"X-Forwarded-User": "ana", "X-Forwarded-Email": "ana@example.org"}
+    assert client.get("/d/secret", headers=forged).status_code == 302
+    assert client.get("/api/v1/dashboards/secret", headers=forged).status_code == 401

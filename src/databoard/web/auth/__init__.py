@@ -17,7 +17,7 @@ from ... import access
 from ...config import ConfigError
 from . import guard, oidc
 from .identity import Unauthorized, current_viewer, may_see, rule_of
-from .views import bp, limiter
+from .views import bp, limit_attempts
 
 csrf = CSRFProtect()
 
@@ -73,9 +73,9 @@ def init_app(app: Flask) -> None:
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     csrf.init_app(app)
-    limiter.init_app(app)
     oidc.init_app(app)
     app.register_blueprint(bp)
+    limit_attempts(app)
     app.before_request(guard.check_access)
     app.after_request(guard.keep_private)
     app.register_error_handler(Unauthorized, guard.refuse)

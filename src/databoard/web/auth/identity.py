@@ -79,9 +79,7 @@ def _resolve() -> Viewer | None:
         if viewer is None:
             raise Unauthorized("the API token is unknown, revoked or expired", "invalid_token")
         return viewer
-    if config["PROXY_AUTH"]:
-        return _from_proxy()
-    return _from_session()
+    return (_from_proxy() if config["PROXY_AUTH"] else None) or _from_session()
 
 
 def _from_proxy() -> Viewer | None:

@@ -28,7 +28,6 @@ from . import oidc
 from .identity import current_viewer, mark_personal, sign_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
-limiter = Limiter(get_remote_address)
 
 #: Longest user name and password read from the form; longer ones are wrong anyway.
 MAX_NAME, MAX_PASSWORD = 64, 1024
@@ -47,6 +46,20 @@ def safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
     return value
+
+
+def limit_attempts(app) -> None:
+    """Rate-limit password attempts (per address and per user name) and OIDC callbacks.
+
+    Each app gets its own limiter, with the storage its configuration names.
+    """
+    limiter = Limiter(get_remote_address, app=app)
+    app.extensions["databoard.limiter"] = limiter
+    per_address = limiter.limit(_rate, methods=["POST"])
+    per_user = limiter.limit(_rate, key_func=_user_key, methods=["POST"])
+    views = app.view_functions
+    views["auth.login_password"] = per_address(per_user(views["auth.login_password"]))
+    views["auth.oidc_callback"] = limiter.limit(_rate)(views["auth.oidc_callback"])
 
 
 def _back_to(path: str):
@@ -80,8 +93,6 @@ def _login_page(next_path: str | None, message: str = "", status: int = 200):
 
 
 @bp.post("/login")
-@limiter.limit(_rate, methods=["POST"])
-@limiter.limit(_rate, key_func=_user_key, methods=["POST"])
 def login_password():
     """Check a user name and password against the users file."""
     users_file = current_app.config["USERS_FILE"]
@@ -116,7 +127,6 @@ def oidc_start():
 
 
 @bp.get("/oidc/callback")
-@limiter.limit(_rate)
 def oidc_callback():
     """Finish the sign-in: trade the code for tokens, check the ID token, start a session."""
     client = oidc.client()
