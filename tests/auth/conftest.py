@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sites import write_site, write_users
 
 from databoard import create_app
+from private_site import write_site, write_users
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sites import OPEN, SECRET, write_site
 
 from databoard import Dashboard, create_app
 from databoard.access import PUBLIC, Access, Viewer, allows, parse
 from databoard.authoring import yaml_spec
 from databoard.authoring.problems import InvalidDashboards
 from databoard.config import ConfigError
+from private_site import OPEN, SECRET, write_site
 
 RULE = parse({"users": ["ana"], "groups": ["finance"], "emails": ["*@example.org", "Kim@x.net"]})
 

@@ -7,10 +7,10 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from sites import PASSWORD, SECRET_VALUE
 
 from databoard import accounts
 from databoard.cli import main
+from private_site import PASSWORD, SECRET_VALUE
 
 
 def run(*args: str, input: str | None = None, env: dict | None = None):

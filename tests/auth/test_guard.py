@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from flask import g
-from sites import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token, sign_in
 
 from databoard import accounts
 from databoard.access import Viewer
 from databoard.web import auth, cache
+from private_site import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token, sign_in
 
 PRIVATE_URLS = [
     "/d/secret",

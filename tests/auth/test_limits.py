@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 import redis
-from sites import PASSWORD, sign_in
 
 from databoard import create_app
+from private_site import PASSWORD, sign_in
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

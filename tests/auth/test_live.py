@@ -10,9 +10,9 @@ import string
 import pytest
 import requests
 from idp import CLIENT_ID, CLIENT_SECRET, running_provider
-from sites import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token
 
 from databoard import accounts
+from private_site import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token
 
 from support import gunicorn
 

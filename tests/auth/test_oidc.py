@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 from idp import CLIENT_ID, CLIENT_SECRET, running_provider
-from sites import SECRET_MARK, SECRET_VALUE
+
+from private_site import SECRET_MARK, SECRET_VALUE
 
 from support import gunicorn
 
