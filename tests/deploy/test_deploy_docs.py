@@ -29,8 +29,10 @@ def test_guide_documents_every_setting(guide, setting):
 def test_guide_names_no_setting_that_does_not_exist(guide):
     known = {s.name for s in SETTINGS} | set(Flask.default_config)
     named = set(re.findall(r"DATABOARD_([A-Z_]*[A-Z])", guide))
-    # The guide's example of a typo `databoard config` catches, and Flask-Caching's keys.
-    assert named - known == {"WORKER", "CACHE_REDIS_URL", "CACHE_DIR", "CACHE_KEY_PREFIX"}
+    # The guide's example of a typo `databoard config` catches, and Flask-Caching's and
+    # Flask-Limiter's keys.
+    extensions = {"CACHE_REDIS_URL", "CACHE_DIR", "CACHE_KEY_PREFIX", "RATELIMIT_STORAGE_URI"}
+    assert named - known == {"WORKER"} | extensions
 
 
 def test_guide_names_every_deploy_file(guide):
