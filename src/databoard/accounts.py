@@ -110,9 +110,17 @@ def _read(path: str, _version: tuple) -> Accounts:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise AccountsError(f"{path}: not a users file: {error}") from None
+    if not isinstance(data, dict):
+        raise AccountsError(f"{path}: expected mappings 'users' and 'tokens'")
     users, tokens = data.get("users") or {}, data.get("tokens") or {}
     if not isinstance(users, dict) or not isinstance(tokens, dict):
         raise AccountsError(f"{path}: expected mappings 'users' and 'tokens'")
+    for name, entry in users.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("password"), str):
+            raise AccountsError(f"{path}: user {name!r} has no password hash")
+    for token_id, entry in tokens.items():
+        if not isinstance(entry, dict) or not {"user", "hash"} <= set(entry):
+            raise AccountsError(f"{path}: token {token_id!r} lacks its user or hash")
     return Accounts(users, tokens)
 
 

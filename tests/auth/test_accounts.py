@@ -8,8 +8,9 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from databoard import accounts
+from databoard import accounts, create_app
 from databoard.cli import main
+from databoard.config import ConfigError
 from private_site import PASSWORD, SECRET_VALUE
 
 
@@ -116,3 +117,20 @@ def test_tokens_expire_and_removed_users_lose_theirs(tmp_path):
     assert accounts.read(path).check_token(forever, today + datetime.timedelta(days=9999))
     assert "2 token(s) revoked" in run("users", "remove", "kim", "--file", str(path)).output
     assert accounts.read(path).check_token(forever) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("users: [ana]\n", "expected mappings"),
+        ("users: {ana: {email: a@b.c}}\n", "user 'ana' has no password hash"),
+        ("tokens: {abc: {user: ana}}\n", "token 'abc' lacks its user or hash"),
+        ("users: {ana: [\n", "not a users file"),
+    ],
+)
+def test_a_broken_users_file_stops_the_start(site, tmp_path, text, message):
+    path = tmp_path / "users.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="DATABOARD_USERS_FILE") as error:
+        create_app({"TESTING": True, "DASHBOARD": str(site), "USERS_FILE": str(path)})
+    assert message in str(error.value)

@@ -150,3 +150,11 @@ def test_proxy_headers_count_for_nothing_unless_trusted(client):
     forged = {"X-Forwarded-User": "ana", "X-Forwarded-Email": "ana@example.org"}
     assert client.get("/d/secret", headers=forged).status_code == 302
     assert client.get("/api/v1/dashboards/secret", headers=forged).status_code == 401
+
+
+def test_a_sign_in_ends_after_its_max_age_however_busy(client, auth_app):
+    sign_in(client, "ana")
+    assert client.get("/d/secret").status_code == 200
+    with client.session_transaction() as session:
+        session["viewer"]["at"] -= auth_app.config["SESSION_MAX_AGE"] + 1
+    assert client.get("/d/secret").status_code == 302

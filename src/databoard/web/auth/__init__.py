@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
-from ... import access
+from ... import access, accounts
 from ...config import ConfigError
 from . import guard, oidc
 from .identity import Unauthorized, current_viewer, may_see, rule_of
@@ -62,6 +62,11 @@ def init_app(app: Flask) -> None:
             f"dashboard(s) {', '.join(private)} are private, but no one can sign in: set "
             "DATABOARD_OIDC_ISSUER, DATABOARD_USERS_FILE or DATABOARD_PROXY_AUTH"
         )
+    if config["USERS_FILE"]:
+        try:
+            accounts.read(config["USERS_FILE"])
+        except accounts.AccountsError as error:
+            raise ConfigError(f"DATABOARD_USERS_FILE: {error}") from None
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=config["SESSION_MAX_AGE"])
     config["SESSION_COOKIE_SAMESITE"] = config["SESSION_COOKIE_SAMESITE"] or "Lax"
     config["SESSION_COOKIE_HTTPONLY"] = True

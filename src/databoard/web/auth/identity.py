@@ -7,6 +7,8 @@ shared cache (see :mod:`databoard.web.auth.guard`).
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, g, request, session
 
 from ... import accounts
@@ -101,6 +103,10 @@ def _from_session() -> Viewer | None:
     signed_in = session.get("viewer")
     if not isinstance(signed_in, dict):
         return None
+    if time.time() - signed_in.get("at", 0) > current_app.config["SESSION_MAX_AGE"]:
+        # The cookie's own age restarts with each answer; a sign-in's does not.
+        session.clear()
+        return None
     viewer = Viewer(
         signed_in["name"],
         signed_in.get("email", ""),
@@ -127,6 +133,7 @@ def sign_in(viewer: Viewer, stamp: str = "") -> None:
         "groups": sorted(viewer.groups),
         "via": viewer.via,
         "stamp": stamp,
+        "at": int(time.time()),
     }
     g.viewer = viewer
     mark_personal()
