@@ -16,7 +16,15 @@ from flask_wtf.csrf import CSRFProtect
 from ... import access, accounts
 from ...config import ConfigError
 from . import guard, oidc
-from .identity import Unauthorized, current_viewer, may_see, rule_of
+from .identity import (
+    PROXY_EMAIL,
+    PROXY_GROUPS,
+    PROXY_USER,
+    Unauthorized,
+    current_viewer,
+    may_see,
+    rule_of,
+)
 from .views import bp, limit_attempts
 
 csrf = CSRFProtect()
@@ -46,32 +54,23 @@ def init_app(app: Flask) -> None:
 
     Call it after the dashboards are loaded: a private dashboard on a site with no way
     to sign in is a configuration error.
+
+    :raise ConfigError: for settings that do not fit together.
     """
     config = app.config
     app.extensions["databoard.access"] = site_rule(config["ACCESS"])
-    if config["PROXY_AUTH"] and not config["PROXY_COUNT"]:
-        raise ConfigError(
-            "DATABOARD_PROXY_AUTH trusts a proxy's X-Forwarded-User: it needs "
-            "DATABOARD_PROXY_COUNT=1 (or more), the proxies that set it"
-        )
-    boards = app.extensions["databoard"].dashboards.values()
-    site_wide = app.extensions["databoard.access"]
-    private = [b.slug for b in boards if (b.access or site_wide) != access.PUBLIC]
-    if private and not (config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"]):
-        raise ConfigError(
-            f"dashboard(s) {', '.join(private)} are private, but no one can sign in: set "
-            "DATABOARD_OIDC_ISSUER, DATABOARD_USERS_FILE or DATABOARD_PROXY_AUTH"
-        )
-    if config["USERS_FILE"]:
-        try:
-            accounts.read(config["USERS_FILE"])
-        except accounts.AccountsError as error:
-            raise ConfigError(f"DATABOARD_USERS_FILE: {error}") from None
+    sign_in_enabled = bool(config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"])
+    _check(app, sign_in_enabled)
+    # The request headers an answer may depend on (see guard.keep_private).
+    headers = ("Cookie", "Authorization") if sign_in_enabled else ()
+    if config["PROXY_AUTH"]:
+        headers += (PROXY_USER, PROXY_EMAIL, PROXY_GROUPS)
+    app.extensions["databoard.identity_headers"] = headers
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=config["SESSION_MAX_AGE"])
     config["SESSION_COOKIE_SAMESITE"] = config["SESSION_COOKIE_SAMESITE"] or "Lax"
     config["SESSION_COOKIE_HTTPONLY"] = True
-    # Failed sign-ins are counted where every worker sees them: the shared Redis cache
-    # if there is one, else a storage URL of the operator's, else each worker's memory.
+    # Failed sign-ins are counted where every worker sees them: in the operator's
+    # RATELIMIT_STORAGE_URI, else the shared Redis cache, else (alone) each worker's memory.
     redis_cache = "redis" in str(config["CACHE_TYPE"]).lower() and config.get("CACHE_REDIS_URL")
     config.setdefault("RATELIMIT_STORAGE_URI", redis_cache or "memory://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "databoard-login")
@@ -87,9 +86,26 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def signed_in():
-        return {
-            "viewer": g.get("viewer"),
-            "sign_in_enabled": bool(
-                config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"]
-            ),
-        }
+        return {"viewer": g.get("viewer"), "sign_in_enabled": sign_in_enabled}
+
+
+def _check(app: Flask, sign_in_enabled: bool) -> None:
+    config = app.config
+    if config["PROXY_AUTH"] and not config["PROXY_COUNT"]:
+        raise ConfigError(
+            "DATABOARD_PROXY_AUTH trusts a proxy's X-Forwarded-User: it needs "
+            "DATABOARD_PROXY_COUNT=1 (or more), the proxies that set it"
+        )
+    site_wide = app.extensions["databoard.access"]
+    boards = app.extensions["databoard"].dashboards.values()
+    private = [b.slug for b in boards if (b.access or site_wide) != access.PUBLIC]
+    if private and not sign_in_enabled:
+        raise ConfigError(
+            f"dashboard(s) {', '.join(private)} are private, but no one can sign in: set "
+            "DATABOARD_OIDC_ISSUER, DATABOARD_USERS_FILE or DATABOARD_PROXY_AUTH"
+        )
+    if config["USERS_FILE"]:
+        try:
+            accounts.read(config["USERS_FILE"])
+        except accounts.AccountsError as error:
+            raise ConfigError(f"DATABOARD_USERS_FILE: {error}") from None

@@ -5,12 +5,13 @@ nobody signed in gets the sign-in page (pages) or a JSON 401 with ``WWW-Authenti
 (API); someone signed in but not allowed gets a 403. An answer that depends on who asks
 is sent ``Cache-Control: private, no-cache``, so no shared cache (the shipped nginx, a
 CDN) keeps it, and every page and API answer varies on ``Cookie`` and ``Authorization``,
-so a cache never hands an anonymous copy to someone signed in, or the other way round.
+so a cache never hands an anonymous copy to someone signed in, or the other way round
+(with ``PROXY_AUTH``, on the proxy's identity headers too).
 """
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, redirect, request, url_for
+from flask import Response, current_app, g, jsonify, redirect, request, url_for
 
 from ...errors import DataboardError
 from ...site import get_site
@@ -49,10 +50,12 @@ def refuse(error: Unauthorized) -> Response:
 
 
 def keep_private(response: Response) -> Response:
-    """Mark answers that depend on who asks as private; vary shared ones on identity."""
-    if request.blueprint in GUARDED:
-        response.vary.update(("Cookie", "Authorization"))
+    """Mark answers that depend on who asks as private; vary shared ones on identity.
+
+    A site where nobody can sign in answers everyone alike, and varies on nothing more.
+    """
     if g.get("personal"):
         response.headers["Cache-Control"] = "private, no-cache"
-        response.vary.update(("Cookie", "Authorization"))
+    if g.get("personal") or request.blueprint in GUARDED:
+        response.vary.update(current_app.extensions["databoard.identity_headers"])
     return response
