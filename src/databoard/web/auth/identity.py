@@ -101,7 +101,7 @@ def _from_session() -> Viewer | None:
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return None
     signed_in = session.get("viewer")
-    if not isinstance(signed_in, dict):
+    if not isinstance(signed_in, dict) or not isinstance(signed_in.get("name"), str):
         return None
     if time.time() - signed_in.get("at", 0) > current_app.config["SESSION_MAX_AGE"]:
         # The cookie's own age restarts with each answer; a sign-in's does not.
