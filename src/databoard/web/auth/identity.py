@@ -69,11 +69,11 @@ def may_see(board: Dashboard) -> bool:
 
 def _resolve() -> Viewer | None:
     config = current_app.config
-    authorization = request.headers.get("Authorization")
-    if authorization is not None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    # Other schemes are not ours: a proxy's Basic authentication, say, passed along.
+    if scheme.lower() == "bearer":
         mark_personal()
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if not token.strip():
             raise Unauthorized("the Authorization header takes 'Bearer <token>'", "invalid_request")
         viewer = None
         if config["USERS_FILE"]:
@@ -85,7 +85,7 @@ def _resolve() -> Viewer | None:
 
 
 def _from_proxy() -> Viewer | None:
-    """Trust the proxy's headers (only allowed with PROXY_COUNT, see :func:`check_config`)."""
+    """Trust the proxy's headers (``init_app`` allows it only with ``PROXY_COUNT``)."""
     user = request.headers.get(PROXY_USER, "").strip()
     email = request.headers.get(PROXY_EMAIL, "").strip()
     if not user and not email:

@@ -122,7 +122,7 @@ def oidc_start():
     session["next"] = safe_next(request.args.get("next"))
     try:
         return client.authorize_redirect(url_for("auth.oidc_callback", _external=True))
-    except requests.RequestException as error:
+    except (requests.RequestException, ValueError) as error:  # down, or no discovery document
         raise _unreachable(error) from None
 
 
@@ -156,7 +156,7 @@ def oidc_callback():
 
 
 def _unreachable(error: Exception) -> DataboardError:
-    current_app.logger.warning("identity provider unreachable: %r", error)
+    current_app.logger.warning("identity provider unreachable or broken: %r", error)
     return DataboardError("the identity provider cannot be reached; try again later", 503)
 
 
