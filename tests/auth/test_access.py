@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from databoard import Dashboard, create_app
 from databoard.access import PUBLIC, Access, Viewer, allows, parse
 from databoard.authoring import yaml_spec
 from databoard.authoring.problems import InvalidDashboards
+from databoard.cli import main
 from databoard.config import ConfigError
 from private_site import OPEN, SECRET, write_site
 
@@ -115,3 +117,12 @@ def test_configuration_mistakes_stop_the_start(tmp_path, config, message):
 
 def test_secret_yaml_is_valid_as_written():
     assert "access:" in SECRET
+
+
+def test_config_command_masks_the_client_secret(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"DATABOARD_OIDC_CLIENT_SECRET": "s3cret-of-the-client", "DATABOARD_ENV_FILE": None}
+    result = CliRunner().invoke(main, ["config"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "s3cret" not in result.output
+    assert "DATABOARD_OIDC_CLIENT_SECRET=********" in result.output
