@@ -128,6 +128,7 @@ def test_sign_out(client):
     page = client.get("/auth/account").get_data(as_text=True)
     response = client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache"'
     assert client.get("/d/secret").status_code == 302
 
 

@@ -166,7 +166,10 @@ def logout():
     session.clear()
     g.viewer = None
     mark_personal()
-    return _back_to("/")
+    response = _back_to("/")
+    # Private pages the browser kept (to revalidate) go too: a shared computer shows none.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.get("/account")
