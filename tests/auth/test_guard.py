@@ -125,14 +125,18 @@ def test_forms_need_their_csrf_token(client):
 
 def test_sign_out(client):
     sign_in(client, "ana")
-    page = client.get("/auth/account").get_data(as_text=True)
+    account = client.get("/auth/account")
+    assert account.headers["Cache-Control"] == "no-store"
+    page = account.get_data(as_text=True)
     response = client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert response.headers["Clear-Site-Data"] == '"cache"'
     assert client.get("/d/secret").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil", ""])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil", "/\t/evil.example", ""]
+)
 def test_no_open_redirect_after_sign_in(client, target):
     assert sign_in(client, "ana", next_path=target).headers["Location"] == "/"
 

@@ -54,7 +54,7 @@ def keep_private(response: Response) -> Response:
 
     A site where nobody can sign in answers everyone alike, and varies on nothing more.
     """
-    if g.get("personal"):
+    if g.get("personal") and not response.cache_control.no_store:
         response.headers["Cache-Control"] = "private, no-cache"
     if g.get("personal") or request.blueprint in GUARDED:
         response.vary.update(current_app.extensions["databoard.identity_headers"])
