@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import subprocess
 
 import pytest
@@ -44,6 +45,10 @@ def shared_redis():
     try:
         server.ping()
     except redis.ConnectionError:
+        if not shutil.which("redis-server"):
+            pytest.fail(
+                "Redis is not running and redis-server is missing: apt-get install redis-server"
+            )
         subprocess.run(
             [
                 "redis-server",
