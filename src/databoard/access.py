@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,7 @@ def parse(value: Any, where: str = "access") -> Rule | None:
     raise ValueError(f"{prefix}expected 'public' or {{users, groups, emails}}, got {value!r}")
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key {where!r} (known: users, groups, emails)"
@@ -109,9 +110,9 @@ def _message(error: dict) -> str:
 
 def allows(rule: Rule, viewer: Viewer | None) -> bool:
     """Return whether *viewer* may see what *rule* guards."""
-    return rule == PUBLIC or rule.allows(viewer)
+    return rule.allows(viewer) if isinstance(rule, Access) else rule == PUBLIC
 
 
 def scope(rule: Rule) -> str:
     """Return the cache-key part of *rule*: ``public`` or ``private-<digest>``."""
-    return PUBLIC if rule == PUBLIC else rule.scope
+    return rule.scope if isinstance(rule, Access) else PUBLIC

@@ -26,6 +26,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from argon2 import PasswordHasher
@@ -79,7 +80,7 @@ class Accounts:
         """Return the user an API token stands for, or ``None`` if it is not a live token."""
         found = TOKEN.match(token)
         entry = self.tokens.get(found.group(1)) if found else None
-        if not entry:
+        if not found or not entry:
             return None
         digest = hashlib.sha256(found.group(2).encode()).hexdigest()
         if not hmac.compare_digest(digest, entry["hash"]):
@@ -150,7 +151,7 @@ def set_user(
     if len(password) < 12:
         raise AccountsError("a password needs 12 characters or more")
     accounts = read(path)
-    entry = {"password": _hasher.hash(password)}
+    entry: dict[str, Any] = {"password": _hasher.hash(password)}
     if email:
         entry["email"] = email
     if groups:

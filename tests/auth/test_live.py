@@ -16,6 +16,8 @@ from private_site import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token
 
 from support import gunicorn
 
+pytestmark = pytest.mark.slow
+
 FUZZ_REQUESTS = 400
 
 

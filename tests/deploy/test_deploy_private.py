@@ -16,6 +16,8 @@ from private_site import PASSWORD, SECRET_MARK, SECRET_VALUE, csrf_token, write_
 
 from support import free_port
 
+pytestmark = pytest.mark.slow
+
 REQUESTS = 1000
 PATHS = [
     "/d/secret",

@@ -113,6 +113,7 @@ ChartSpec: Any = create_model(
     ),
 )
 
+
 def _access_rule(value: Any) -> access.Rule | None:
     return access.parse(value, where="")
 

@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     sign_in_enabled = bool(config["OIDC_ISSUER"] or config["USERS_FILE"] or config["PROXY_AUTH"])
     _check(app, sign_in_enabled)
     # The request headers an answer may depend on (see guard.keep_private).
-    headers = ("Cookie", "Authorization") if sign_in_enabled else ()
+    headers: tuple[str, ...] = ("Cookie", "Authorization") if sign_in_enabled else ()
     if config["PROXY_AUTH"]:
         headers += (PROXY_USER, PROXY_EMAIL, PROXY_GROUPS)
     app.extensions["databoard.identity_headers"] = headers

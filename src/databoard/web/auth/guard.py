@@ -12,6 +12,7 @@ so a cache never hands an anonymous copy to someone signed in, or the other way 
 from __future__ import annotations
 
 from flask import Response, current_app, g, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from ...errors import DataboardError
 from ...site import get_site
@@ -36,7 +37,7 @@ def check_access() -> None:
     raise DataboardError(f"{viewer.name} may not see dashboard {slug!r}", 403)
 
 
-def refuse(error: Unauthorized) -> Response:
+def refuse(error: Unauthorized) -> BaseResponse:
     """Answer a 401: the sign-in page for a page, JSON with ``WWW-Authenticate`` otherwise."""
     if request.blueprint == "pages" and not error.error:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

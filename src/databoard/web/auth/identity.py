@@ -12,7 +12,7 @@ import time
 from flask import current_app, g, request, session
 
 from ... import accounts
-from ...access import PUBLIC, Rule, Viewer, allows
+from ...access import PUBLIC, Rule, Viewer, allows, parse
 from ...dashboard import Dashboard
 from ...errors import DataboardError
 
@@ -35,7 +35,7 @@ class Unauthorized(DataboardError):
 
 def rule_of(board: Dashboard) -> Rule:
     """Return who may see *board*: its own rule, else the site's."""
-    return board.access or current_app.extensions["databoard.access"]
+    return parse(board.access) or current_app.extensions["databoard.access"]
 
 
 def current_viewer() -> Viewer | None:
