@@ -41,7 +41,7 @@ def sign_in_through_provider(page, url: str, user: str, path: str) -> None:
 
 
 def test_sign_in_and_see_the_private_dashboard(oidc_site, browser):
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for wait_for_function
     page = context.new_page()
     try:
         sign_in_through_provider(page, oidc_site, "carol", "/d/secret")
@@ -68,7 +68,7 @@ def test_sign_in_and_see_the_private_dashboard(oidc_site, browser):
 
 
 def test_unverified_email_is_not_enough(oidc_site, browser):
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for wait_for_function
     page = context.new_page()
     try:
         sign_in_through_provider(page, oidc_site, "mallory", "/d/secret")
@@ -79,7 +79,7 @@ def test_unverified_email_is_not_enough(oidc_site, browser):
 
 
 def test_groups_come_from_the_provider(oidc_site, browser):
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for wait_for_function
     page = context.new_page()
     try:
         sign_in_through_provider(page, oidc_site, "dave", "/d/team")
