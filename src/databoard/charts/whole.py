@@ -10,25 +10,45 @@ import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
 from ..data.reshape import group_sums
+from . import shape
 from .base import Kind, aggregate, empty_figure, groups, values
 from .theme import base_layout
 
 
 class Pie(Kind):
-    """Shares of ``values`` (summed) per ``names``; rows are counted when no values."""
+    """Shares of ``values`` (summed) per ``names``; rows are counted when no values.
+
+    :param top: keep the largest *top* slices; :param other: sum the rest as "Other".
+    """
 
     name = "pie"
     column_options = ("names", "values")
 
-    def __init__(self, names: str, values: str | None = None, hole: float = 0.4, **kwargs):
+    def __init__(
+        self,
+        names: str,
+        values: str | None = None,
+        hole: float = 0.4,
+        top: int | None = None,
+        other: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
+        shape.check_top(top)
         self.names, self.values, self.hole = names, values, hole
+        self.top, self.other = top, other
+
+    def clicks(self):
+        return [(self.names, "label")]
 
     def data(self, frame):
         how = "sum" if self.values else "count"
         rows = aggregate(frame, [self.names], self.values, how)
         value = self.values or "count"
-        return rows[rows[value].notna()].sort_values(value, ascending=False)
+        rows = rows[rows[value].notna()].sort_values(value, ascending=False, kind="stable")
+        if self.top:
+            rows = shape.top_n(rows, self.names, value, self.top, self.other)
+        return rows
 
     def figure(self, frame, chart, view):
         value = self.values or "count"
@@ -69,6 +89,9 @@ class Choropleth(Kind):
         self.locations, self.color, self.hover_name = locations, color, hover_name
         self.colorscale = colorscale
 
+    def clicks(self):
+        return [(c, f) for c, f in ((self.locations, "location"), (self.hover_name, "text")) if c]
+
     def data(self, frame):
         return frame[frame[self.color].notna()]
 
@@ -101,7 +124,12 @@ class Choropleth(Kind):
 
 
 class Table(Kind):
-    """The rows themselves, as a Plotly table (the first ``max_rows``)."""
+    """The rows themselves, as a Plotly table (the first ``max_rows``).
+
+    :param top: keep the *top* rows with the largest ``sort`` value, largest first.
+    :param other: with ``top``, add one row summing ``sort`` over the rest, "Other" in
+        the first column.
+    """
 
     name = "table"
 
@@ -111,19 +139,43 @@ class Table(Kind):
         max_rows: int = 100,
         sort: str | None = None,
         descending: bool = False,
+        top: int | None = None,
+        other: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        shape.check_top(top)
+        if top and not sort:
+            raise ValueError("top needs sort: the column whose largest values are kept")
         self.show, self.max_rows = list(columns or []), max_rows
         self.sort, self.descending = sort, descending
+        self.top, self.other = top, other
 
     def columns(self):
         return self.show + ([self.sort] if self.sort else [])
 
     def data(self, frame):
+        if self.top:
+            return self._top(frame)
         if self.sort:
             frame = frame.sort_values(self.sort, ascending=not self.descending)
         return frame[self.show] if self.show else frame
+
+    def _top(self, frame):
+        """The rows with the largest ``sort`` values, then the rest summed as "Other"."""
+        shown = frame[self.show] if self.show else frame
+        ranked = shown[shown[self.sort].notna()].sort_values(
+            self.sort, ascending=False, kind="stable"
+        )
+        kept, rest = ranked.iloc[: self.top], ranked.iloc[self.top :]
+        if not self.other or rest.empty:
+            return kept
+        first = next(c for c in shown.columns if c != self.sort) if len(shown.columns) > 1 else None
+        extra = {self.sort: rest[self.sort].sum()}
+        if first is not None:
+            extra[first] = f"{shape.OTHER} ({len(rest):,} rows)"
+            kept = kept.assign(**{first: kept[first].astype(object)})
+        return pd.concat([kept, pd.DataFrame([extra])], ignore_index=True)
 
     def figure(self, frame, chart, view):
         shown = frame.head(self.max_rows)

@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
 from ..data.reshape import complete_rows
+from . import shape
 from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
 from .theme import PALETTE, base_layout
 
@@ -77,6 +78,8 @@ class XY(Kind):
     :param facet: a column whose values each get a panel.
     :param aggregate: combine rows sharing x, colour and facet (sum, mean, ...).
     :param trendline: add a least-squares line per series.
+    :param resample: ``W``, ``M``, ``Q`` or ``Y``: dates of ``x`` become the start of
+        their week, month, quarter or year, and ``aggregate`` combines each period's rows.
     """
 
     column_options = ("x", "y", "color", "facet")
@@ -92,6 +95,7 @@ class XY(Kind):
         log_y: bool = False,
         aggregate: str | None = None,
         trendline: bool = False,
+        resample: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -99,15 +103,27 @@ class XY(Kind):
         self.facet_columns = facet_columns
         self.log_x, self.log_y = log_x, log_y
         self.aggregate, self.trendline = aggregate, trendline
+        shape.check_period(resample)
+        if resample and not aggregate:
+            raise ValueError("resample needs an aggregate (sum, mean, ...) to combine a period")
+        self.resample = resample
 
     def data(self, frame):
+        if self.resample:
+            frame = shape.resample(frame, self.x, self.resample)
         return aggregate(frame, [self.facet, self.x, self.color], self.y, self.aggregate)
+
+    def clicks(self):
+        return [(c, f) for c, f in ((self.color, "name"), (self.x, "x")) if c]
 
     def traces(self, data: Columns, rows: np.ndarray, name, colour: str, chart) -> list[dict]:
         """Return the traces of one series: the rows of *data* at the positions *rows*."""
         raise NotImplementedError
 
     def x_axis(self, chart) -> dict:
+        if self.resample:  # ticks and hover name the period, not its first day
+            form = shape.PERIODS[self.resample][1]
+            return axis(self.label(self.x), tickformat=form, hoverformat=form)
         return axis(self.label(self.x), self.log_x)
 
     def y_axis(self, chart) -> dict:
@@ -231,6 +247,9 @@ class Scatter(XY):
         super().__init__(x, y, color, **kwargs)
         self.size, self.text, self.max_size = size, text, max_size
 
+    def clicks(self):
+        return [(c, f) for c, f in ((self.color, "name"), (self.text, "text")) if c]
+
     def data(self, frame):
         frame = super().data(frame)
         return complete_rows(frame, [c for c in (self.x, self.y, self.size) if c])
@@ -281,6 +300,8 @@ class Bar(XY):
     :param sort: ``descending`` or ``ascending`` orders bars by value; ``None`` keeps
         the data's order.
     :param barmode: ``group`` or ``stack`` bars of different ``color`` values.
+    :param top: keep the categories with the largest total value, largest first.
+    :param other: with ``top``, sum the remaining categories as one "Other" bar, last.
     """
 
     name = "bar"
@@ -294,6 +315,8 @@ class Bar(XY):
         sort: str | None = None,
         barmode: str = "group",
         aggregate: str | None = "sum",
+        top: int | None = None,
+        other: bool = False,
         **kwargs,
     ):
         super().__init__(x, y, color, aggregate=aggregate, **kwargs)
@@ -301,7 +324,9 @@ class Bar(XY):
             raise ValueError(f"orientation must be 'v' or 'h', not {orientation!r}")
         if sort not in (None, "ascending", "descending"):
             raise ValueError(f"sort must be 'ascending' or 'descending', not {sort!r}")
+        shape.check_top(top)
         self.orientation, self.sort, self.barmode = orientation, sort, barmode
+        self.top, self.other = top, other
 
     @property
     def _value(self) -> str:
@@ -311,24 +336,39 @@ class Bar(XY):
     def _category(self) -> str:
         return self.y if self.orientation == "h" else self.x
 
+    def clicks(self):
+        point = "y" if self.orientation == "h" else "x"
+        return [(c, f) for c, f in ((self._category, point), (self.color, "name")) if c]
+
     def data(self, frame):
         keys = [self.facet, self._category, self.color]
+        if self.resample:
+            frame = shape.resample(frame, self._category, self.resample)
         rows = aggregate(frame, keys, self._value, self.aggregate)
         rows = rows[rows[self._value].notna()]
-        if self.sort:
-            # Plotly draws the first horizontal bar at the bottom, so flip the order there.
+        if self.top:
+            rows = shape.top_n(rows, self._category, self._value, self.top, self.other, keys)
+            if self.sort == "ascending":  # smallest of the top first; "Other" stays last
+                named = rows[self._category] != shape.OTHER
+                rows = pd.concat([rows[named].iloc[::-1], rows[~named]])
+            if self.orientation == "h":  # Plotly draws the first horizontal bar at the bottom
+                rows = rows.iloc[::-1]
+        elif self.sort:
             ascending = (self.sort == "ascending") != (self.orientation == "h")
             rows = rows.sort_values(self._value, ascending=ascending, kind="stable")
         return rows
 
     def figure(self, frame, chart, view):
+        if self.resample and not frame.empty:  # one readable label per period: "2024 Q1"
+            labels = shape.period_labels(frame[self._category], self.resample)
+            frame = frame.assign(**{self._category: labels})
         if self.color is not None and self.color == self._category and not self.facet:
             figure = self._one_trace(frame, chart, view)
         else:
             figure = super().figure(frame, chart, view)
         layout = figure["layout"]
         layout["barmode"] = self.barmode
-        if self.sort and figure["data"]:
+        if (self.sort or self.top or self.resample) and figure["data"]:
             order = list(dict.fromkeys(values(frame[self._category])))
             key = "yaxis" if self.orientation == "h" else "xaxis"
             for name in [k for k in layout if k.startswith(key)]:
