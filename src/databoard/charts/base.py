@@ -262,6 +262,15 @@ class Kind(Sealable, metaclass=SealedWhenBuilt):
             return fallback
         return self.labels.get(column) or fallback or humanize(column)
 
+    def clicks(self) -> list[tuple[str, str]]:
+        """Return ``(column, point field)`` pairs a click on the chart can set a filter by.
+
+        The field names where plotly.js puts the column's value in a clicked point
+        (``x``, ``label``, ``location``..., or ``name``: the trace's series); the first
+        pair whose column a filter uses wins.
+        """
+        return []
+
     def data(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return the rows behind the figure, as offered for download."""
         return frame

@@ -100,6 +100,9 @@ class Chart:
     updated: str = ""
     description: str = ""
     width: int | None = None
+    #: the column a click on the chart filters by; by default the first of its kind's
+    #: clickable columns (x, colour, locations...) that a filter uses; ``False``: none
+    click: str | bool | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     line: int | None = None

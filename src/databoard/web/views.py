@@ -10,6 +10,7 @@ from flask import current_app, request, url_for
 
 from ..charts import encode
 from ..dashboard import ChartResult, Dashboard, View
+from ..dashboard.explore import click_target
 from ..site import get_site
 from . import cache
 
@@ -80,6 +81,7 @@ def dashboard_detail(dashboard: Dashboard) -> dict:
             chart.describe()
             | {
                 "filters": dashboard.chart_filters(chart),
+                "click": click_target(dashboard, chart),
                 "url": url_for("api.chart", slug=dashboard.slug, chart_id=chart.id),
             }
         )

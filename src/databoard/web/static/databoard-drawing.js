@@ -122,6 +122,7 @@ Object.assign(databoard, {
           this.engines.set(id, Plotly);
           card.classList.remove("has-error");
           card.classList.add("is-drawn");
+          card.dispatchEvent(new CustomEvent("databoard:drawn", { bubbles: true }));
         });
       })
       .catch((error) => {

@@ -118,6 +118,7 @@ const databoard = {
   redraw(query) {
     const before = this.query;
     this.query = query;
+    document.dispatchEvent(new CustomEvent("databoard:view", { detail: query }));
     const changed = this.state.charts.filter(
       (chart) =>
         this.chartQuery(chart, before).toString() !== this.chartQuery(chart, query).toString(),
@@ -205,7 +206,10 @@ const databoard = {
     view.textContent = "Loading…";
     return fetch(url)
       .then((response) => response.json())
-      .then((body) => view.replaceChildren(this.table(body)))
+      .then((body) => {
+        view.replaceChildren(this.table(body));
+        card.dispatchEvent(new CustomEvent("databoard:table", { bubbles: true, detail: body }));
+      })
       .catch((error) => (view.textContent = `The data could not be loaded: ${error.message}`));
   },
 

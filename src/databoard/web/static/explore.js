@@ -1,0 +1,144 @@
+// databoard explore: a click on a chart sets the filter on its column (shift-click adds
+// or removes one value), a chip says what is selected, and the Table view offers the
+// same by keyboard. The value goes through the filter's own control, so the URL holds it
+// and the back button undoes it like any filter change.
+"use strict";
+
+databoard.explore = {
+  targets: new Map(), // chart id -> {filter, column, point, by}
+
+  init() {
+    const board = databoard;
+    if (!board.state) return;
+    for (const chart of board.state.charts) if (chart.click) this.targets.set(chart.id, chart.click);
+    if (!this.targets.size) return;
+    this.chips = document.createElement("div");
+    this.chips.className = "crossfilter mb-3";
+    this.chips.setAttribute("aria-label", "Selected by clicking a chart");
+    this.chips.setAttribute("role", "group");
+    board.form.after(this.chips);
+    for (const id of this.targets.keys()) this.listen(board.card(id));
+    document.addEventListener("databoard:drawn", (event) => this.listen(event.target));
+    document.addEventListener("databoard:table", (event) =>
+      this.tableButtons(event.target, event.detail),
+    );
+    document.addEventListener("databoard:view", (event) => this.showChips(event.detail));
+    this.showChips(board.query);
+  },
+
+  // Attach a click listener to a chart's plot once it has been drawn (and only once).
+  listen(card) {
+    const target = card && this.targets.get(card.dataset.chart);
+    const plot = card && card.querySelector(".plot");
+    if (!target || !plot || !plot.on || plot.dataset.explore) return;
+    plot.dataset.explore = "on";
+    card.classList.add("is-clickable");
+    plot.on("plotly_click", (event) => {
+      const point = event.points && event.points[0];
+      if (!point) return;
+      const raw = target.point === "name" ? point.data.name : point[target.point];
+      this.choose(target, raw, Boolean(event.event && event.event.shiftKey));
+    });
+  },
+
+  // The filter option a clicked value stands for, or undefined ("Other", a gap...).
+  optionOf(target, raw) {
+    const filter = databoard.filters.get(target.filter);
+    const text = String(raw);
+    const found = filter.options.find((o) =>
+      target.by === "label" ? o.label === text : String(o.value) === text,
+    );
+    return found && String(found.value);
+  },
+
+  // Click: only this value (again: back to the default). Shift-click: add or remove it.
+  choose(target, raw, add) {
+    const board = databoard;
+    const value = this.optionOf(target, raw);
+    const filter = board.filters.get(target.filter);
+    if (value === undefined) {
+      board.announce(`${raw} is not one ${filter.label.toLowerCase()} value to filter by.`);
+      return;
+    }
+    if (filter.kind === "select") {
+      const input = board.form.elements.namedItem(filter.name);
+      input.value = input.value === value ? (filter.default ?? "") : value;
+    } else {
+      const now = board.selection(filter.name);
+      let next = add
+        ? now.includes(value)
+          ? now.filter((v) => v !== value)
+          : [...now, value]
+        : now.length === 1 && now[0] === value
+          ? this.defaults(filter)
+          : [value];
+      if (!next.length) next = this.defaults(filter);
+      board.select(filter.name, next);
+    }
+    board.update(true);
+  },
+
+  defaults(filter) {
+    const values = filter.default ?? filter.options.map((o) => o.value);
+    return (Array.isArray(values) ? values : [values]).map(String);
+  },
+
+  // One chip per click-driven filter whose value differs from its default.
+  showChips(query) {
+    const board = databoard;
+    const names = new Set([...this.targets.values()].map((t) => t.filter));
+    const chips = [];
+    for (const name of names) {
+      const filter = board.filters.get(name);
+      const values = query.getAll(name);
+      const defaults = filter.kind === "select" ? [filter.default ?? ""].map(String) : this.defaults(filter);
+      const now = filter.kind === "select" ? [values[0] ?? String(filter.default ?? "")] : values;
+      if (!values.length || now.join("\u0000") === defaults.join("\u0000")) continue;
+      const labels = new Map(filter.options.map((o) => [String(o.value), o.label]));
+      const text = now.map((v) => labels.get(v) ?? v);
+      const chip = document.createElement("span");
+      chip.className = "chip badge rounded-pill text-bg-primary d-inline-flex align-items-center";
+      chip.textContent = `${filter.label}: ${text.length > 3 ? `${text.slice(0, 3).join(", ")} +${text.length - 3}` : text.join(", ")}`;
+      const clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "btn-close btn-close-white ms-2";
+      clear.setAttribute("aria-label", `Clear the ${filter.label.toLowerCase()} selection`);
+      clear.addEventListener("click", () => this.clear(filter));
+      chip.appendChild(clear);
+      chips.push(chip);
+    }
+    this.chips.replaceChildren(...chips);
+    this.chips.hidden = chips.length === 0;
+  },
+
+  clear(filter) {
+    const board = databoard;
+    if (filter.kind === "select") board.form.elements.namedItem(filter.name).value = filter.default ?? "";
+    else board.select(filter.name, this.defaults(filter));
+    board.update(true);
+  },
+
+  // The Table view: each value of the clicked column becomes a button doing what a click
+  // on the chart does, so the keyboard reaches the same filter.
+  tableButtons(card, body) {
+    const target = this.targets.get(card.dataset.chart);
+    if (!target) return;
+    const index = body.columns.indexOf(target.column);
+    if (index < 0) return;
+    const filter = databoard.filters.get(target.filter);
+    card.querySelectorAll(".table-view tbody tr").forEach((tr, i) => {
+      const cell = tr.cells[index];
+      const raw = body.rows[i][index];
+      if (raw === null || this.optionOf(target, raw) === undefined) return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-link btn-sm p-0 text-start";
+      button.textContent = cell.textContent;
+      button.title = `Filter ${filter.label.toLowerCase()} to ${raw}; Shift adds it`;
+      button.addEventListener("click", (event) => this.choose(target, raw, event.shiftKey));
+      cell.replaceChildren(button);
+    });
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => databoard.explore.init());

@@ -1,0 +1,132 @@
+"""Exploring by touching: the authoring guide's example, clicked in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from support import ROOT, gunicorn
+
+pytestmark = pytest.mark.browser
+
+GUIDE = (ROOT / "docs" / "authoring.md").read_text()
+FILES = re.findall(r"<!-- file: explore/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
+#: Every shop: the filter's default, which the page's URL spells out.
+ALL = ["Airport", "Harbour", "Market", "Station"]
+
+
+@pytest.fixture(scope="module")
+def shops(tmp_path_factory):
+    """The guide's explore example, served by gunicorn; yields the dashboard's URL."""
+    root = tmp_path_factory.mktemp("explore")
+    for name, text in FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    with gunicorn("--workers", "1", env={"DATABOARD_DASHBOARD": str(root)}) as url:
+        yield f"{url}/d/dashboard"
+
+
+def shops_of(page) -> list[str]:
+    return parse_qs(urlparse(page.url).query).get("shop", [])
+
+
+def click_bar(page, chart: str, index: int, shift: bool = False) -> None:
+    """Move to the middle of a bar, then click it, as a mouse would."""
+    box = page.locator(f"#chart-{chart} .bars .point path").nth(index).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    if shift:
+        page.keyboard.down("Shift")
+    page.mouse.click(x, y)
+    if shift:
+        page.keyboard.up("Shift")
+
+
+def wait_shops(page, shops: list[str]) -> None:
+    """Wait until the URL selects exactly *shops*, then until every chart is drawn."""
+    page.wait_for_function(
+        "want => JSON.stringify(new URLSearchParams(location.search).getAll('shop')) === want",
+        arg=json.dumps(shops, separators=(",", ":")),
+    )
+    page.wait_for_function(
+        "![...document.querySelectorAll('.chart')].some(c => c.classList.contains('is-loading'))"
+    )
+
+
+def pie_labels(page) -> list[str]:
+    return page.evaluate("document.querySelector('#chart-share .plot').data[0].labels")
+
+
+def test_click_a_bar_filters_the_other_charts_and_back_undoes_it(shops, watch):
+    page = watch.page
+    page.goto(shops)
+    watch.wait_drawn()
+    assert pie_labels(page) == ["Harbour", "Market", "Station", "Other"]
+    assert page.locator(".crossfilter").is_hidden()
+
+    click_bar(page, "top-shops", 0)  # the largest: Harbour
+    wait_shops(page, ["Harbour"])
+    assert shops_of(page) == ["Harbour"]
+    assert pie_labels(page) == ["Harbour"]
+    quarters = page.evaluate("document.querySelector('#chart-quarters .plot').data[0]")
+    assert quarters["x"] == ["2024 Q1", "2024 Q2", "2024 Q3"]
+    assert quarters["y"] == [120 + 95, 130, 110]  # Harbour's rows of the guide's CSV
+    chip = page.locator(".crossfilter .chip")
+    assert chip.inner_text().strip() == "Shop: Harbour"
+
+    page.go_back()  # back restores every shop
+    wait_shops(page, ALL)
+    assert pie_labels(page) == ["Harbour", "Market", "Station", "Other"]
+    assert page.locator(".crossfilter").is_hidden()
+    assert watch.errors == []
+
+
+def test_shift_click_adds_the_chip_clears_and_other_sets_nothing(shops, watch):
+    page = watch.page
+    page.goto(f"{shops}?shop=Market")
+    watch.wait_drawn()
+    click_bar(page, "quarters", 0)  # a quarter is no shop: nothing changes
+    assert shops_of(page) == ["Market"]
+    page.goto(shops)
+    watch.wait_drawn()
+    click_bar(page, "top-shops", 2)  # "Other" stands for several shops: nothing changes
+    page.wait_for_function("document.getElementById('status').textContent.includes('Other')")
+    assert shops_of(page) == ALL
+    click_bar(page, "top-shops", 1)  # Market
+    wait_shops(page, ["Market"])
+    click_bar(page, "top-shops", 0, shift=True)  # the one bar left is Market: Shift removes
+    wait_shops(page, ALL)
+    assert shops_of(page) == ALL
+    click_bar(page, "top-shops", 1)
+    wait_shops(page, ["Market"])
+    page.get_by_role("button", name="Clear the shop selection").click()
+    wait_shops(page, ALL)
+    assert shops_of(page) == ALL
+    assert page.locator(".crossfilter").is_hidden()
+    assert watch.errors == []
+
+
+def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(shops)
+        page.wait_for_function("document.querySelector('#chart-top-shops.is-drawn')")
+        table = page.locator("#chart-top-shops [data-action=table]")
+        table.focus()
+        page.keyboard.press("Enter")
+        market = page.locator("#chart-top-shops .table-view").get_by_role("button", name="Market")
+        market.focus()
+        page.keyboard.press("Enter")
+        wait_shops(page, ["Market"])
+        chip = page.locator(".crossfilter .chip")
+        chip.wait_for()
+        box = chip.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, "nothing sticks out sideways"
+    finally:
+        context.close()
