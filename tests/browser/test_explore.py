@@ -130,3 +130,19 @@ def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
         assert width <= 375, "nothing sticks out sideways"
     finally:
         context.close()
+
+
+def test_options_follow_the_other_filters_and_stale_values_stay_marked(shops, watch):
+    page = watch.page
+    page.goto(f"{shops}?city=Port&shop=Market&shop=Harbour")
+    watch.wait_drawn()
+    stale = page.locator(".multiselect[data-filter=shop] .chip-stale")
+    stale.wait_for()
+    assert stale.count() == 1
+    assert "Market" in stale.inner_text() and "(no data)" in stale.inner_text()
+    offered = page.evaluate(
+        "[...document.querySelectorAll('#filter-shop-options option')].map(o => o.value)"
+    )
+    assert offered == ["Airport", "Harbour"]  # Port's shops only
+    assert shops_of(page) == ["Market", "Harbour"]  # the URL keeps what it asked for
+    assert watch.errors == []

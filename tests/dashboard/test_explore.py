@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from databoard import Bar, Dashboard, Histogram, Line, MultiSelect, Pie, Select
+from databoard import Bar, Dashboard, Histogram, Line, MultiSelect, Pie, Select, create_app
 from databoard.dashboard.explore import click_target
+
+from support import ROOT
+
+GUIDE = (ROOT / "docs" / "authoring.md").read_text()
+EXPLORE_FILES = re.findall(r"<!-- file: explore/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
 
 SALES = pd.DataFrame(
     {"shop": ["a", "b"], "name": ["A", "B"], "region": ["x", "y"], "n": [1.0, 2.0]}
@@ -55,3 +62,35 @@ def test_the_world_bank_charts_say_what_a_click_sets(client):
     assert click["world-map"]["column"] == "country_code"
     assert click["world-map"]["by"] == "value"
     assert click["arable-land-latest"]["point"] == "y"
+
+
+@pytest.fixture(scope="module")
+def guide_client(tmp_path_factory):
+    """The authoring guide's explore example, served by the Flask app."""
+    root = tmp_path_factory.mktemp("guide-explore")
+    for name, text in EXPLORE_FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    app = create_app({"TESTING": True, "DASHBOARD": str(root), "CACHE_WARM": False})
+    return app.test_client(), pd.read_csv(root / "data" / "sales.csv")
+
+
+def test_linked_options_follow_the_other_filters_like_pandas(guide_client):
+    client, sales = guide_client
+    answer = client.get("/api/v1/dashboards/dashboard/options?city=Port&shop=Market&shop=Harbour")
+    assert answer.status_code == 200
+    linked = answer.get_json()["filters"]
+    port = sales[sales["city"] == "Port"]
+    assert linked["shop"]["options"] == sorted(port["shop"].unique())
+    assert linked["shop"]["stale"] == ["Market"]  # selected, but no rows in Port
+    both = sales[sales["shop"].isin(["Market", "Harbour"])]
+    assert linked["city"] == {"options": sorted(both["city"].unique()), "stale": []}
+    unfiltered = client.get("/api/v1/dashboards/dashboard/options").get_json()["filters"]
+    assert unfiltered["shop"]["options"] == sorted(sales["shop"].unique())
+
+
+def test_linked_options_name_a_bad_parameter(guide_client):
+    client, _ = guide_client
+    answer = client.get("/api/v1/dashboards/dashboard/options?city=Atlantis")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["parameter"] == "city"

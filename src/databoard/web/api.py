@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, jsonify
 
+from ..charts import encode
+from ..dashboard.explore import linked_options
 from ..site import get_site
 from . import auth, cache, downloads
 from .views import DashboardView, dashboard_detail, dashboard_summary
@@ -23,6 +27,20 @@ def dashboards():
 def dashboard(slug: str):
     """Describe a dashboard: its filters (with options and defaults) and charts."""
     return jsonify(dashboard_detail(get_site().get(slug)))
+
+
+@bp.get("/dashboards/<slug>/options")
+def options(slug: str):
+    """Return each choice filter's options that the other filters leave rows for, and the
+    chosen values that have none (``stale``)."""
+    req = DashboardView.from_query(slug)
+    key = cache.key(req.dashboard, "options", req.view.query())
+    make = functools.partial(_linked, req)
+    return cache.respond(*cache.answer(key, make, "application/json"))
+
+
+def _linked(req: DashboardView) -> bytes:
+    return encode.dumps({"filters": linked_options(req.dashboard, req.view)})
 
 
 @bp.get("/dashboards/<slug>/charts/<chart_id>")

@@ -91,5 +91,6 @@ def dashboard_detail(dashboard: Dashboard) -> dict:
         "license": dashboard.license,
         "license_url": dashboard.license_url,
         "filters": [f.describe() for f in dashboard.filters.values()],
+        "options_url": url_for("api.options", slug=dashboard.slug),
         "charts": charts,
     }

@@ -1,7 +1,9 @@
 // databoard explore: a click on a chart sets the filter on its column (shift-click adds
 // or removes one value), a chip says what is selected, and the Table view offers the
 // same by keyboard. The value goes through the filter's own control, so the URL holds it
-// and the back button undoes it like any filter change.
+// and the back button undoes it like any filter change. The choice filters also offer
+// only what the other filters leave (asked of the server), and a chosen value left
+// without rows is marked, never dropped.
 "use strict";
 
 databoard.explore = {
@@ -10,8 +12,14 @@ databoard.explore = {
   init() {
     const board = databoard;
     if (!board.state) return;
+    this.linkOptions();
     for (const chart of board.state.charts) if (chart.click) this.targets.set(chart.id, chart.click);
     if (!this.targets.size) return;
+    this.crossfilter();
+  },
+
+  crossfilter() {
+    const board = databoard;
     this.chips = document.createElement("div");
     this.chips.className = "crossfilter mb-3";
     this.chips.setAttribute("aria-label", "Selected by clicking a chart");
@@ -138,6 +146,71 @@ databoard.explore = {
       button.addEventListener("click", (event) => this.choose(target, raw, event.shiftKey));
       cell.replaceChildren(button);
     });
+  },
+
+  // -- linked options: what the other filters leave, and chosen values left without data --
+
+  linkOptions() {
+    const board = databoard;
+    if (!board.state.options_url) return;
+    let latest = 0;
+    const fetchOptions = (query) => {
+      const ticket = ++latest;
+      fetch(`${board.state.options_url}?${query}`)
+        .then((response) => (response.ok ? response.json() : null))
+        .then((body) => body && ticket === latest && this.showOptions(body.filters))
+        .catch(() => {}); // the controls keep every option: nothing is lost
+    };
+    document.addEventListener("databoard:view", (event) => fetchOptions(event.detail));
+    fetchOptions(board.query);
+  },
+
+  showOptions(filters) {
+    const board = databoard;
+    for (const [name, linked] of Object.entries(filters)) {
+      const available = new Set(linked.options);
+      const stale = new Set(linked.stale);
+      const widget = board.multiselects.get(name);
+      if (widget) {
+        widget.list.querySelectorAll(".chip").forEach((chip, i) =>
+          this.markStale(chip, stale.has(widget.order[i])),
+        );
+        const list = document.getElementById(`filter-${name}-options`);
+        if (list) {
+          list.replaceChildren(
+            ...linked.options.map((value) => {
+              const option = document.createElement("option");
+              option.value = widget.labels.get(value) ?? value;
+              return option;
+            }),
+          );
+        }
+        continue;
+      }
+      const select = board.form.elements.namedItem(name);
+      if (!select || !select.options) continue;
+      for (const option of select.options) {
+        if (option.value === "") continue;
+        option.dataset.label ??= option.textContent;
+        const gone = !available.has(option.value);
+        option.disabled = gone && !option.selected;
+        option.textContent = option.dataset.label + (gone ? " (no data)" : "");
+      }
+    }
+  },
+
+  // A chosen value the other filters leave no rows for stays, marked, never dropped.
+  markStale(chip, stale) {
+    chip.classList.toggle("chip-stale", stale);
+    let note = chip.querySelector(".stale-note");
+    if (stale && !note) {
+      note = document.createElement("span");
+      note.className = "stale-note";
+      note.textContent = " (no data)";
+      chip.insertBefore(note, chip.querySelector("button"));
+    } else if (!stale && note) note.remove();
+    if (stale) chip.title = "No rows with the other filters' values";
+    else chip.removeAttribute("title");
   },
 };
 
