@@ -2,7 +2,7 @@
 
 from .charts.kinds import Area, Bar, Box, Choropleth, Histogram, Kpi, Line, Pie, Scatter, Table
 from .dashboard import Chart, ChartRows, Dashboard, View
-from .filters import MultiSelect, Range, Select
+from .filters import MultiSelect, Range, Select, Slider
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,7 @@ __all__ = [
     "Range",
     "Scatter",
     "Select",
+    "Slider",
     "View",
     "create_app",
 ]

@@ -325,3 +325,52 @@ class Range(Filter):
 
     def describe(self):
         return super().describe() | {"bounds": _json(self.bounds) if self.bounds else None}
+
+
+class Slider(Filter):
+    """One value of a number, year or date column at a time, with a play button.
+
+    The page steps through :attr:`values` when played, redrawing the charts the slider
+    drives as an animation (the Gapminder year); paused, the URL holds the step shown.
+
+    :param values: the steps; by default every value of the column, in order.
+    :param interval: milliseconds between two steps when playing.
+    :param default: the step shown first; by default the last (the latest year).
+    """
+
+    kind = "slider"
+
+    def __init__(self, name, column=None, *, values=None, interval: int = 800, **kwargs):
+        super().__init__(name, column, **kwargs)
+        self.values: list = list(values) if values is not None else []
+        if not isinstance(interval, int) or isinstance(interval, bool) or interval < 50:
+            raise ValueError(
+                f"interval must be a whole number of milliseconds >= 50, not {interval!r}"
+            )
+        self.interval = interval
+
+    def bind(self, frames):
+        if not self.values and frames and self.column is not None:
+            self.values = _unique(frames, self.column)
+        if self.default is None and self.values:
+            self.default = self.values[-1]
+
+    def parse(self, args):
+        text = _single(args, self.name)
+        if text is None or text == "" or not self.values:
+            return self.default
+        value = _coerce(text, self.values[0], self.name)
+        if value not in self.values:
+            raise BadParameter(self.name, f"unknown value {text!r} for '{self.name}'")
+        return value
+
+    def mask(self, frame, value):
+        if value is None:
+            return None
+        return (frame[self.column] == value).to_numpy(dtype=bool, na_value=False)
+
+    def to_query(self, value):
+        return [] if value is None else [(self.name, param_text(value))]
+
+    def describe(self):
+        return super().describe() | {"values": _json(self.values), "interval": self.interval}

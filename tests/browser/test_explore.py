@@ -14,19 +14,30 @@ pytestmark = pytest.mark.browser
 
 GUIDE = (ROOT / "docs" / "authoring.md").read_text()
 FILES = re.findall(r"<!-- file: explore/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
+PLAY_FILES = re.findall(r"<!-- file: play/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
 #: Every shop: the filter's default, which the page's URL spells out.
 ALL = ["Airport", "Harbour", "Market", "Station"]
 
 
 @pytest.fixture(scope="module")
-def shops(tmp_path_factory):
-    """The guide's explore example, served by gunicorn; yields the dashboard's URL."""
+def site(tmp_path_factory):
+    """The guide's explore and play examples, served by gunicorn; yields the base URL."""
     root = tmp_path_factory.mktemp("explore")
-    for name, text in FILES:
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+    for folder, files in (("explore", FILES), ("play", PLAY_FILES)):
+        for name, text in files:
+            (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / folder / name).write_text(text)
+        (root / f"{folder}.yaml").write_text(
+            (root / folder / "dashboard.yaml").read_text().replace("data/", f"{folder}/data/")
+        )
+        (root / folder / "dashboard.yaml").unlink()
     with gunicorn("--workers", "1", env={"DATABOARD_DASHBOARD": str(root)}) as url:
-        yield f"{url}/d/dashboard"
+        yield url
+
+
+@pytest.fixture
+def shops(site):
+    return f"{site}/d/explore"
 
 
 def shops_of(page) -> list[str]:
@@ -60,7 +71,7 @@ def pie_labels(page) -> list[str]:
     return page.evaluate("document.querySelector('#chart-share .plot').data[0].labels")
 
 
-def test_click_a_bar_filters_the_other_charts_and_back_undoes_it(shops, watch):
+def test_click_a_bar_filters_the_other_charts_shift_adds_and_back_undoes_it(shops, watch):
     page = watch.page
     page.goto(shops)
     watch.wait_drawn()
@@ -69,7 +80,6 @@ def test_click_a_bar_filters_the_other_charts_and_back_undoes_it(shops, watch):
 
     click_bar(page, "top-shops", 0)  # the largest: Harbour
     wait_shops(page, ["Harbour"])
-    assert shops_of(page) == ["Harbour"]
     assert pie_labels(page) == ["Harbour"]
     quarters = page.evaluate("document.querySelector('#chart-quarters .plot').data[0]")
     assert quarters["x"] == ["2024 Q1", "2024 Q2", "2024 Q3"]
@@ -77,34 +87,30 @@ def test_click_a_bar_filters_the_other_charts_and_back_undoes_it(shops, watch):
     chip = page.locator(".crossfilter .chip")
     assert chip.inner_text().strip() == "Shop: Harbour"
 
-    page.go_back()  # back restores every shop
+    click_bar(page, "top-shops", 1, shift=True)  # Shift adds Market
+    wait_shops(page, ["Harbour", "Market"])
+    assert pie_labels(page) == ["Harbour", "Market"]
+    assert chip.inner_text().strip() == "Shop: Harbour, Market"
+
+    page.go_back()
+    wait_shops(page, ["Harbour"])
+    page.go_back()  # back to every shop
     wait_shops(page, ALL)
     assert pie_labels(page) == ["Harbour", "Market", "Station", "Other"]
     assert page.locator(".crossfilter").is_hidden()
-    assert watch.errors == []
 
-
-def test_shift_click_adds_the_chip_clears_and_other_sets_nothing(shops, watch):
-    page = watch.page
-    page.goto(f"{shops}?shop=Market")
-    watch.wait_drawn()
     click_bar(page, "quarters", 0)  # a quarter is no shop: nothing changes
-    assert shops_of(page) == ["Market"]
-    page.goto(shops)
-    watch.wait_drawn()
     click_bar(page, "top-shops", 2)  # "Other" stands for several shops: nothing changes
     page.wait_for_function("document.getElementById('status').textContent.includes('Other')")
     assert shops_of(page) == ALL
-    click_bar(page, "top-shops", 1)  # Market
+    click_bar(page, "top-shops", 1)  # Market; a second click brings every shop back
     wait_shops(page, ["Market"])
-    click_bar(page, "top-shops", 0, shift=True)  # the one bar left is Market: Shift removes
-    wait_shops(page, ALL)
-    assert shops_of(page) == ALL
     click_bar(page, "top-shops", 1)
-    wait_shops(page, ["Market"])
+    wait_shops(page, ALL)
+    click_bar(page, "top-shops", 0)
+    wait_shops(page, ["Harbour"])
     page.get_by_role("button", name="Clear the shop selection").click()
     wait_shops(page, ALL)
-    assert shops_of(page) == ALL
     assert page.locator(".crossfilter").is_hidden()
     assert watch.errors == []
 
@@ -145,4 +151,45 @@ def test_options_follow_the_other_filters_and_stale_values_stay_marked(shops, wa
     )
     assert offered == ["Airport", "Harbour"]  # Port's shops only
     assert shops_of(page) == ["Market", "Harbour"]  # the URL keeps what it asked for
+    assert watch.errors == []
+
+
+def test_play_steps_with_figures_fetched_ahead_back_restores_and_keys_move(site, watch):
+    page = watch.page
+    page.goto(f"{site}/d/play")
+    watch.wait_drawn()
+    assert parse_qs(urlparse(page.url).query)["year"] == ["1952"]
+    page.evaluate(
+        """() => {
+        window.steps = [];
+        const output = document.querySelector('.slider-value');
+        new MutationObserver(() => window.steps.push(output.textContent))
+          .observe(output, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    before = len(watch.requests)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("document.querySelector('.slider-play').textContent === 'Play'")
+    watch.wait_drawn()
+    assert page.evaluate("window.steps") == ["1977", "2007"]
+    assert parse_qs(urlparse(page.url).query)["year"] == ["2007"]  # paused: the URL holds it
+    bubbles = page.evaluate("document.querySelector('#chart-bubbles .plot').data")
+    sweden = next(t for t in bubbles if t["name"] == "Europe")
+    assert sweden["x"] == [33860] and sweden["y"] == [80.9]
+    fetched = [u for u in watch.requests[before:] if "/charts/" in u]
+    assert len(fetched) == len(set(fetched)) == 4, fetched  # 2 charts x 2 steps, each once
+
+    page.go_back()
+    page.wait_for_function("location.search === '?year=1952'")
+    watch.wait_drawn()
+    assert page.locator(".slider-value").inner_text() == "1952"
+    people = page.evaluate("document.querySelector('#chart-people .plot').data[0]")
+    assert people["y"] == [56602560, 372000000, 33119096, 7124673]
+
+    page.get_by_role("slider", name="Year").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("location.search === '?year=1977'")
+    watch.wait_drawn()
+    people = page.evaluate("document.querySelector('#chart-people .plot').data[0]")
+    assert people["y"] == [114313951, 634000000, 62209173, 8251648]
     assert watch.errors == []

@@ -7,7 +7,17 @@ import re
 import pandas as pd
 import pytest
 
-from databoard import Bar, Dashboard, Histogram, Line, MultiSelect, Pie, Select, create_app
+from databoard import (
+    Bar,
+    Dashboard,
+    Histogram,
+    Line,
+    MultiSelect,
+    Pie,
+    Select,
+    Slider,
+    create_app,
+)
 from databoard.dashboard.explore import click_target
 
 from support import ROOT
@@ -94,3 +104,49 @@ def test_linked_options_name_a_bad_parameter(guide_client):
     answer = client.get("/api/v1/dashboards/dashboard/options?city=Atlantis")
     assert answer.status_code == 400
     assert answer.get_json()["error"]["parameter"] == "city"
+
+
+PLAY_FILES = re.findall(r"<!-- file: play/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
+
+
+@pytest.fixture(scope="module")
+def play_client(tmp_path_factory):
+    """The authoring guide's slider example, served by the Flask app."""
+    root = tmp_path_factory.mktemp("guide-play")
+    for name, text in PLAY_FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    app = create_app({"TESTING": True, "DASHBOARD": str(root), "CACHE_WARM": False})
+    return app.test_client(), pd.read_csv(root / "data" / "countries.csv")
+
+
+def test_slider_shows_one_step_as_pandas_does(play_client):
+    client, countries = play_client
+    detail = client.get("/api/v1/dashboards/dashboard").get_json()
+    (year,) = detail["filters"]
+    assert year["values"] == sorted(countries["year"].unique().tolist())
+    assert (year["kind"], year["default"], year["interval"]) == ("slider", 1952, 600)
+    figure = client.get("/api/v1/dashboards/dashboard/charts/people?year=1977").get_json()
+    rows = countries[countries["year"] == 1977]
+    assert figure["data"][0]["y"] == rows.groupby("country")["population"].sum().tolist()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year=1960", "unknown value '1960' for 'year'"),
+        ("year=nineteen", "'year' must be a number"),
+        ("year=1952&year=1977", "'year' may be given once"),
+    ],
+)
+def test_slider_names_a_bad_step(play_client, query, message):
+    client, _ = play_client
+    answer = client.get(f"/api/v1/dashboards/dashboard/charts/people?{query}")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["parameter"] == "year"
+    assert message in answer.get_json()["error"]["message"]
+
+
+def test_slider_interval_is_checked():
+    with pytest.raises(ValueError, match="interval must be a whole number"):
+        Slider("year", "year", interval=10)

@@ -30,7 +30,7 @@ def examples(tmp_path_factory):
 
 
 def test_the_guide_has_examples():
-    assert EXAMPLES == ["explore", "orders", "python", "wide"]
+    assert EXAMPLES == ["explore", "orders", "play", "python", "wide"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

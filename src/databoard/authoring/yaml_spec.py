@@ -61,7 +61,7 @@ class DatasetSpec(Spec):
 
 class FilterSpec(Spec):
     name: str
-    kind: Literal["multiselect", "range", "select"]
+    kind: Literal["multiselect", "range", "select", "slider"]
     column: str | None = None
     label: str | None = None
     default: Any = None
@@ -70,6 +70,8 @@ class FilterSpec(Spec):
     params: list[str] | None = Field(None, min_length=2, max_length=2)
     bounds: list[Any] | None = Field(None, min_length=2, max_length=2)
     none_label: str | None = None
+    values: list[Any] | None = None
+    interval: int | None = None
 
 
 def _fields(model: type, exclude: set[str], override: dict[str, Any]) -> dict[str, Any]:

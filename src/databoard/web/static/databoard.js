@@ -8,6 +8,7 @@ const databoard = {
   query: null, // URLSearchParams of the view on screen
   requests: new Map(), // chart id -> AbortController of its pending redraw
   multiselects: new Map(), // filter name -> chip widget
+  prefetched: new Map(), // figure URL -> its fetch, started ahead (a slider playing)
 
   init() {
     const node = document.getElementById("databoard-state");
@@ -102,11 +103,12 @@ const databoard = {
     return out;
   },
 
+  // Redraw for the controls' values; resolve once the changed charts are drawn.
   update(push) {
     const query = this.currentQuery();
-    if (query.toString() === this.query.toString()) return;
+    if (query.toString() === this.query.toString()) return Promise.resolve();
     if (push) history.pushState({ query: query.toString() }, "", this.url(query));
-    this.redraw(query);
+    return this.redraw(query);
   },
 
   restore() {
@@ -126,13 +128,13 @@ const databoard = {
     this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
     // Fetch every changed chart, then draw them all at once, as fast as the browser can
     // redraw: one layout and paint for all instead of one per arriving answer.
-    Promise.all(changed.map((chart) => this.fetchChart(chart, query)))
-      .then((draws) => Promise.all(draws.map((draw) => draw())))
-      .then(() => this.announce("Charts updated."));
     document.querySelectorAll("[data-action=csv]").forEach((link) => {
       const id = link.closest(".chart").dataset.chart;
       link.search = this.chartQuery(this.charts.get(id), query).toString();
     });
+    return Promise.all(changed.map((chart) => this.fetchChart(chart, query)))
+      .then((draws) => Promise.all(draws.map((draw) => draw())))
+      .then(() => this.announce("Charts updated."));
   },
 
   // Fetch a chart's figure; resolve to a function that gives it to the chart (or its
@@ -152,7 +154,9 @@ const databoard = {
       card.removeAttribute("aria-busy");
     };
     const url = `${chart.url}?${this.chartQuery(chart, query)}`;
-    return fetch(url, { signal: controller.signal })
+    const ahead = this.prefetched.get(url);
+    this.prefetched.delete(url);
+    return (ahead ?? fetch(url, { signal: controller.signal }))
       .then((response) =>
         response.json().then((body) => {
           if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);

@@ -13,6 +13,7 @@ databoard.explore = {
     const board = databoard;
     if (!board.state) return;
     this.linkOptions();
+    document.querySelectorAll(".slider[data-filter]").forEach((el) => this.slider(el));
     for (const chart of board.state.charts) if (chart.click) this.targets.set(chart.id, chart.click);
     if (!this.targets.size) return;
     this.crossfilter();
@@ -145,6 +146,96 @@ databoard.explore = {
       button.title = `Filter ${filter.label.toLowerCase()} to ${raw}; Shift adds it`;
       button.addEventListener("click", (event) => this.choose(target, raw, event.shiftKey));
       cell.replaceChildren(button);
+    });
+  },
+
+  // -- slider with play: steps through the values, the next figures fetched ahead ------
+
+  slider(root) {
+    const board = databoard;
+    const filter = board.filters.get(root.dataset.filter);
+    const select = root.querySelector("select");
+    const steps = filter.values.map(String);
+    const play = document.createElement("button");
+    play.type = "button";
+    play.className = "btn btn-outline-primary btn-sm slider-play";
+    play.setAttribute("aria-pressed", "false");
+    play.textContent = "Play";
+    const range = document.createElement("input");
+    range.type = "range";
+    range.className = "form-range flex-grow-1";
+    range.min = "0";
+    range.max = String(steps.length - 1);
+    range.setAttribute("aria-label", filter.label);
+    const shown = document.createElement("output");
+    shown.className = "slider-value fw-semibold";
+    const sync = () => {
+      const index = Math.max(0, steps.indexOf(select.value));
+      range.value = String(index);
+      range.setAttribute("aria-valuetext", steps[index]);
+      shown.textContent = steps[index];
+    };
+    select.hidden = true;
+    select.after(play, range, shown);
+    sync();
+    range.addEventListener("input", () => {
+      select.value = steps[Number(range.value)];
+      sync();
+    });
+    document.addEventListener("databoard:view", () => {
+      if (!this.playing) sync();
+    });
+    const charts = board.state.charts.filter((c) => c.filters.includes(filter.name));
+
+    // Start fetching the figures of the next few steps, so a step draws without waiting.
+    const prefetch = (from) => {
+      for (let i = from + 1; i <= Math.min(from + 3, steps.length - 1); i++) {
+        const query = new URLSearchParams(board.query);
+        query.set(filter.name, steps[i]);
+        for (const chart of charts) {
+          const url = `${chart.url}?${board.chartQuery(chart, query)}`;
+          if (!board.prefetched.has(url)) board.prefetched.set(url, fetch(url));
+        }
+      }
+    };
+    const stop = () => {
+      clearTimeout(this.timer);
+      this.playing = false;
+      play.textContent = "Play";
+      play.setAttribute("aria-pressed", "false");
+      board.prefetched.clear();
+      // Paused, the URL holds the step on screen: one history entry for the whole run.
+      const text = board.query.toString();
+      if (text !== new URLSearchParams(location.search).toString())
+        history.pushState({ query: text }, "", board.url(board.query));
+    };
+    const step = () => {
+      if (!this.playing) return;
+      const next = Number(range.value) + 1;
+      if (next >= steps.length) return stop();
+      select.value = steps[next];
+      sync();
+      prefetch(next);
+      const started = performance.now();
+      board.update(false).then(() => {
+        if (!this.playing) return;
+        const wait = Math.max(0, filter.interval - (performance.now() - started));
+        this.timer = setTimeout(step, wait);
+      });
+    };
+    window.addEventListener("popstate", () => this.playing && stop());
+    play.addEventListener("click", () => {
+      if (this.playing) return stop();
+      this.playing = true;
+      play.textContent = "Pause";
+      play.setAttribute("aria-pressed", "true");
+      if (Number(range.value) >= steps.length - 1) {
+        select.value = steps[0];
+        sync();
+        board.update(false);
+      }
+      prefetch(Number(range.value));
+      this.timer = setTimeout(step, filter.interval);
     });
   },
 
