@@ -15,22 +15,25 @@ pytestmark = pytest.mark.browser
 GUIDE = (ROOT / "docs" / "authoring.md").read_text()
 FILES = re.findall(r"<!-- file: explore/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
 PLAY_FILES = re.findall(r"<!-- file: play/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
+DRILL_FILES = re.findall(r"<!-- file: drill/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
 #: Every shop: the filter's default, which the page's URL spells out.
 ALL = ["Airport", "Harbour", "Market", "Station"]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The guide's explore and play examples, served by gunicorn; yields the base URL."""
+    """The guide's explore, play and drill-down examples as one site, served by gunicorn;
+    yields the base URL."""
     root = tmp_path_factory.mktemp("explore")
-    for folder, files in (("explore", FILES), ("play", PLAY_FILES)):
+    for folder, files in (("explore", FILES), ("play", PLAY_FILES), ("drill", DRILL_FILES)):
         for name, text in files:
-            (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / folder / name).write_text(text)
-        (root / f"{folder}.yaml").write_text(
-            (root / folder / "dashboard.yaml").read_text().replace("data/", f"{folder}/data/")
-        )
-        (root / folder / "dashboard.yaml").unlink()
+            if name.endswith(".yaml"):  # dashboards side by side, each reading its data
+                slug = folder if name == "dashboard.yaml" else name.removesuffix(".yaml")
+                text = text.replace("data/", f"{folder}/data/")
+                (root / f"{slug}.yaml").write_text(text)
+            else:
+                (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / folder / name).write_text(text)
     with gunicorn("--workers", "1", env={"DATABOARD_DASHBOARD": str(root)}) as url:
         yield url
 
@@ -49,6 +52,8 @@ def click_bar(page, chart: str, index: int, shift: bool = False) -> None:
     box = page.locator(f"#chart-{chart} .bars .point path").nth(index).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
+    # plotly.js takes two clicks within 300 ms for a double click (which zooms out)
+    page.wait_for_timeout(350)
     if shift:
         page.keyboard.down("Shift")
     page.mouse.click(x, y)
@@ -192,4 +197,24 @@ def test_play_steps_with_figures_fetched_ahead_back_restores_and_keys_move(site,
     watch.wait_drawn()
     people = page.evaluate("document.querySelector('#chart-people .plot').data[0]")
     assert people["y"] == [114313951, 634000000, 62209173, 8251648]
+    assert watch.errors == []
+
+
+def test_a_drill_down_link_opens_the_other_dashboard_filtered(site, watch):
+    page = watch.page
+    page.goto(f"{site}/d/continents")
+    watch.wait_drawn()
+    bars = page.evaluate("document.querySelector('#chart-people .plot').data[0].x")
+    click_bar(page, "people", bars.index("Asia"))
+    page.wait_for_url(f"{site}/d/countries?continent=Asia")
+    watch.wait_drawn()
+    shown = page.evaluate("document.querySelector('#chart-people .plot').data[0]")
+    assert shown["x"] == ["India", "Japan"] and shown["y"] == [1438, 124]
+    page.go_back()
+    page.wait_for_url(f"{site}/d/continents")
+    # By keyboard: the Table view's continents are links.
+    watch.wait_drawn()
+    page.locator("#chart-people [data-action=table]").click()
+    link = page.locator("#chart-people .table-view").get_by_role("link", name="Europe")
+    assert link.get_attribute("href") == "/d/countries?continent=Europe"
     assert watch.errors == []

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from databoard import (
     Bar,
@@ -18,7 +19,8 @@ from databoard import (
     Slider,
     create_app,
 )
-from databoard.dashboard.explore import click_target
+from databoard.cli import main
+from databoard.dashboard.explore import click_target, link_problem
 
 from support import ROOT
 
@@ -150,3 +152,50 @@ def test_slider_names_a_bad_step(play_client, query, message):
 def test_slider_interval_is_checked():
     with pytest.raises(ValueError, match="interval must be a whole number"):
         Slider("year", "year", interval=10)
+
+
+DRILL_FILES = re.findall(r"<!-- file: drill/(\S+) -->\n```\w*\n(.*?)```", GUIDE, re.S)
+
+
+def test_a_link_says_where_a_click_leads(tmp_path):
+    for name, text in DRILL_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    app = create_app({"TESTING": True, "DASHBOARD": str(tmp_path), "CACHE_WARM": False})
+    client = app.test_client()
+    (chart,) = client.get("/api/v1/dashboards/continents").get_json()["charts"]
+    assert chart["click"] is None  # the link wins
+    link = chart["link"]
+    assert (link["url"], link["filter"], link["point"]) == ("/d/countries", "continent", "x")
+    assert link["values"]["Europe"] == "Europe" and "Other" not in link["values"]
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        ({"dashboard": "nowhere", "filter": "shop"}, "unknown dashboard 'nowhere'"),
+        ({"dashboard": "t", "filter": "nope"}, "has no select or multiselect filter 'nope'"),
+        ({"dashboard": "t"}, "link needs exactly 'dashboard' and 'filter'"),
+        ({"dashboard": "t", "filter": "region"}, "gives no value of 'region'"),
+    ],
+)
+def test_link_problems_name_what_is_wrong(link, message):
+    made = board()
+    chart = made.add_chart("c", "C", kind=Bar(x="shop", y="n"), link=link)
+    assert message in link_problem(chart, {"t": made})
+
+
+def test_check_reports_a_broken_link_with_its_line(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "s.csv").write_text("shop,n\na,1\n")
+    (tmp_path / "board.yaml").write_text(
+        "title: B\n"
+        "datasets: {s: {source: data/s.csv}}\n"
+        "charts:\n"
+        "  - {id: c, title: C, kind: bar, x: shop, y: n,\n"
+        "     link: {dashboard: shops, filter: shop}}\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "board.yaml:4" in result.output
+    assert "unknown dashboard 'shops'" in result.output

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..charts import downsample
 from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
+from ..dashboard.explore import link_problem
 from ..errors import DataboardError
 from ..security.links import check_link
 from . import loader
@@ -107,6 +108,11 @@ def load_and_check(target: str | Path, max_points: int = downsample.MAX_POINTS) 
             drawn[board.slug] = {}
             found = check(board, max_points, drawn[board.slug])
         problems += found
+    by_slug = {board.slug: board for board in boards}
+    for board in boards:
+        for chart in board.charts.values():
+            if chart.link and (message := link_problem(chart, by_slug)):
+                problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
     return Checked(boards, problems, drawn)
 
 

@@ -103,6 +103,9 @@ class Chart:
     #: the column a click on the chart filters by; by default the first of its kind's
     #: clickable columns (x, colour, locations...) that a filter uses; ``False``: none
     click: str | bool | None = None
+    #: a click opens another dashboard of the site with the clicked value as its filter:
+    #: ``{"dashboard": slug, "filter": name}``
+    link: dict[str, str] | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     line: int | None = None

@@ -10,7 +10,7 @@ from flask import current_app, request, url_for
 
 from ..charts import encode
 from ..dashboard import ChartResult, Dashboard, View
-from ..dashboard.explore import click_target
+from ..dashboard.explore import click_target, link_target
 from ..site import get_site
 from . import cache
 
@@ -59,6 +59,13 @@ class DashboardView:
         )
 
 
+def _link(chart) -> dict | None:
+    target = link_target(chart, get_site().dashboards)
+    if target is not None:
+        target["url"] = url_for("pages.dashboard", slug=target["dashboard"])
+    return target
+
+
 def figure_json(figure: dict) -> str:
     """Encode a figure dict as JSON (NaN as null, safe to inline in HTML)."""
     return encode.dumps(figure).decode()
@@ -82,6 +89,7 @@ def dashboard_detail(dashboard: Dashboard) -> dict:
             | {
                 "filters": dashboard.chart_filters(chart),
                 "click": click_target(dashboard, chart),
+                "link": _link(chart),
                 "url": url_for("api.chart", slug=dashboard.slug, chart_id=chart.id),
             }
         )

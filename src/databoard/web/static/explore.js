@@ -1,22 +1,70 @@
 // databoard explore: a click on a chart sets the filter on its column (shift-click adds
 // or removes one value), a chip says what is selected, and the Table view offers the
 // same by keyboard. The value goes through the filter's own control, so the URL holds it
-// and the back button undoes it like any filter change. The choice filters also offer
+// and the back button undoes it like any filter change; a chart with a link opens another
+// dashboard filtered to the clicked value instead. The choice filters also offer
 // only what the other filters leave (asked of the server), and a chosen value left
 // without rows is marked, never dropped.
 "use strict";
 
 databoard.explore = {
   targets: new Map(), // chart id -> {filter, column, point, by}
+  links: new Map(), // chart id -> {url, filter, column, point, by, values}
 
   init() {
     const board = databoard;
     if (!board.state) return;
     this.linkOptions();
     document.querySelectorAll(".slider[data-filter]").forEach((el) => this.slider(el));
-    for (const chart of board.state.charts) if (chart.click) this.targets.set(chart.id, chart.click);
-    if (!this.targets.size) return;
-    this.crossfilter();
+    for (const chart of board.state.charts) {
+      if (chart.click) this.targets.set(chart.id, chart.click);
+      if (chart.link) this.links.set(chart.id, chart.link);
+    }
+    if (this.links.size) this.drillDown();
+    if (this.targets.size) this.crossfilter();
+  },
+
+  // -- drill-down: a click opens another dashboard filtered to the clicked value -------
+
+  drillDown() {
+    const board = databoard;
+    const attach = (card) => {
+      const link = card && this.links.get(card.dataset.chart);
+      const plot = card && card.querySelector(".plot");
+      if (!link || !plot || !plot.on || plot.dataset.explore) return;
+      plot.dataset.explore = "link";
+      card.classList.add("is-clickable");
+      plot.on("plotly_click", (event) => {
+        const point = event.points && event.points[0];
+        if (!point) return;
+        const raw = link.point === "name" ? point.data.name : point[link.point];
+        const href = this.linkTo(link, raw);
+        if (href) location.assign(href);
+        else board.announce(`${raw} has no dashboard of its own.`);
+      });
+    };
+    for (const id of this.links.keys()) attach(board.card(id));
+    document.addEventListener("databoard:drawn", (event) => attach(event.target));
+    document.addEventListener("databoard:table", (event) => {
+      const link = this.links.get(event.target.dataset.chart);
+      const index = link ? event.detail.columns.indexOf(link.column) : -1;
+      if (index < 0) return;
+      event.target.querySelectorAll(".table-view tbody tr").forEach((tr, i) => {
+        const href = this.linkTo(link, event.detail.rows[i][index]);
+        if (!href) return;
+        const anchor = document.createElement("a");
+        anchor.href = href;
+        anchor.textContent = tr.cells[index].textContent;
+        tr.cells[index].replaceChildren(anchor);
+      });
+    });
+  },
+
+  // The URL of the linked dashboard for a clicked value, or undefined ("Other"...).
+  linkTo(link, raw) {
+    const value = raw === null || raw === undefined ? undefined : link.values[String(raw)];
+    if (value === undefined) return undefined;
+    return `${link.url}?${new URLSearchParams([[link.filter, value]])}`;
   },
 
   crossfilter() {
