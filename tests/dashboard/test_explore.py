@@ -199,3 +199,17 @@ def test_check_reports_a_broken_link_with_its_line(tmp_path):
     assert result.exit_code != 0
     assert "board.yaml:4" in result.output
     assert "unknown dashboard 'shops'" in result.output
+
+
+def test_check_reports_a_click_column_no_filter_uses(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "s.csv").write_text("shop,n\na,1\n")
+    (tmp_path / "board.yaml").write_text(
+        "title: B\n"
+        "datasets: {s: {source: data/s.csv}}\n"
+        "filters: [{name: shop, kind: multiselect, column: shop}]\n"
+        "charts: [{id: c, title: C, kind: bar, x: shop, y: n, click: n}]\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "click: no select or multiselect filter uses 'n'" in result.output

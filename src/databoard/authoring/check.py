@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..charts import downsample
 from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
-from ..dashboard.explore import link_problem
+from ..dashboard.explore import click_target, link_problem
 from ..errors import DataboardError
 from ..security.links import check_link
 from . import loader
@@ -112,6 +112,13 @@ def load_and_check(target: str | Path, max_points: int = downsample.MAX_POINTS) 
     for board in boards:
         for chart in board.charts.values():
             if chart.link and (message := link_problem(chart, by_slug)):
+                problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
+            elif isinstance(chart.click, str) and click_target(board, chart) is None:
+                message = f"click: no select or multiselect filter uses {chart.click!r}" + (
+                    ""
+                    if chart.kind is None
+                    else f", or a click on a {chart.kind.name} chart gives no value of it"
+                )
                 problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
     return Checked(boards, problems, drawn)
 
