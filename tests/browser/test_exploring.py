@@ -123,7 +123,7 @@ def test_click_a_bar_filters_the_other_charts_shift_adds_and_back_undoes_it(shop
 
 
 def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context = browser.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
     page = context.new_page()
     try:
         page.goto(shops)
