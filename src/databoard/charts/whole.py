@@ -18,7 +18,8 @@ from .theme import base_layout
 class Pie(Kind):
     """Shares of ``values`` (summed) per ``names``; rows are counted when no values.
 
-    :param top: keep the largest *top* slices; :param other: sum the rest as "Other".
+    :param top: keep the largest *top* slices, largest first.
+    :param other: with ``top``, sum the remaining slices as one "Other" slice, last.
     """
 
     name = "pie"

@@ -1,0 +1,191 @@
+"""Exploring, measured in headless Chromium: the play of a year slider, and a click filter.
+
+A Gapminder dashboard is made from the bundled World Bank files (GDP per capita against
+life expectancy, bubbles sized by population, coloured by region, a bar of the largest
+populations, a year slider from 1960 to 2023) and served by ``databoard serve
+--production``. Then:
+
+- **play**: the play button runs through every year; for each step the page notes when
+  it began, when its charts were drawn, and whether any of its figures was first asked
+  for only after the step began (a request on the critical path).
+- **click**: a click on a region's bubbles (through the page's own click handler) until
+  the charts are redrawn, against the browser redrawing the same figures already at hand.
+
+Run by hand: ``python bench/explore.py``. Numbers go to ``bench/RESULTS.md`` by hand.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from browse import VIEWPORT, chromium  # noqa: E402
+from servers import databoard  # noqa: E402
+
+DATA = HERE.parent / "src" / "databoard" / "dashboards" / "worldbank" / "data"
+CODES = ("NY.GDP.PCAP.CD", "SP.DYN.LE00.IN", "SP.POP.TOTL")
+
+BOARD = """\
+from databoard import Bar, Dashboard, MultiSelect, Scatter, Slider
+from databoard.data.worldbank import read_folder
+
+board = Dashboard("gapminder", title="Gapminder")
+
+
+@board.dataset
+def countries():
+    tidy = read_folder(board.root / "data")
+    tidy = tidy[~tidy["is_aggregate"]]
+    wide = tidy.pivot_table(
+        index=["country", "region", "year"], columns="indicator_code", values="value",
+        observed=True,
+    ).reset_index()
+    wide.columns = ["country", "region", "year", "gdp", "life", "population"]
+    return wide.dropna()
+
+
+board.add_filter(MultiSelect("region", "region"))
+board.add_filter(Slider("year", "year", default=1960, interval=600))
+board.add_chart("bubbles", "Wealth and health", kind=Scatter(
+    x="gdp", y="life", size="population", color="region", text="country", log_x=True))
+board.add_chart("largest", "Largest populations", kind=Bar(
+    x="country", y="population", top=10, other=True))
+"""
+
+# Note each step's start (the slider's value changes), its charts drawn ("Charts
+# updated.") and every figure request with its time.
+WATCH = """
+window.bench = { steps: [], fetches: [] };
+const realFetch = window.fetch;
+window.fetch = (url, ...rest) => {
+  window.bench.fetches.push([String(url), performance.now()]);
+  return realFetch(url, ...rest);
+};
+document.addEventListener("DOMContentLoaded", () => {
+  const output = () => document.querySelector(".slider-value");
+  const wait = setInterval(() => {
+    if (!output() || typeof databoard === "undefined" || !databoard.explore) return;
+    clearInterval(wait);
+    new MutationObserver(() => {
+      window.bench.steps.push({ year: output().textContent, start: performance.now() });
+    }).observe(output(), { childList: true, characterData: true, subtree: true });
+    const announce = databoard.announce.bind(databoard);
+    databoard.announce = (text) => {
+      announce(text);
+      const last = window.bench.steps[window.bench.steps.length - 1];
+      if (text === "Charts updated." && last && last.drawn === undefined)
+        last.drawn = performance.now();
+    };
+  }, 10);
+});
+"""
+
+CLICK = """
+async (region) => {
+  const target = databoard.explore.targets.get("bubbles");
+  const done = new Promise((resolve) => {
+    const announce = databoard.announce.bind(databoard);
+    databoard.announce = (text) => {
+      announce(text);
+      if (text === "Charts updated.") {
+        databoard.announce = announce;
+        resolve(performance.now());
+      }
+    };
+  });
+  const start = performance.now();
+  databoard.explore.choose(target, region, false);
+  return (await done) - start;
+}
+"""
+
+REDRAW = """
+async () => {
+  const charts = databoard.state.charts;
+  const figures = await Promise.all(
+    charts.map((c) => fetch(`${c.url}?${databoard.chartQuery(c, databoard.query)}`)
+      .then((r) => r.json())),
+  );
+  const start = performance.now();
+  await Promise.all(charts.map((c, i) => databoard.draw(c.id, figures[i])));
+  return performance.now() - start;
+}
+"""
+
+
+def play(browser, url: str) -> list[dict]:
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    try:
+        context.add_init_script(WATCH)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("document.querySelectorAll('.chart.is-drawn').length === 2")
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(
+            "document.querySelector('.slider-play').textContent === 'Play'", timeout=300_000
+        )
+        return page.evaluate("window.bench")
+    finally:
+        context.close()
+
+
+def clicks(browser, url: str, regions: list[str]) -> list[tuple[float, float]]:
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("document.querySelectorAll('.chart.is-drawn').length === 2")
+        out = []
+        for region in regions:
+            took = page.evaluate(CLICK, region)
+            out.append((took, page.evaluate(REDRAW)))
+            page.evaluate(CLICK, region)  # a second click: every region again
+        return out
+    finally:
+        context.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "data").mkdir()
+        for path in DATA.glob("*.csv"):
+            if path.name.startswith("Metadata") or any(f"_{c}_" in path.name for c in CODES):
+                shutil.copy(path, folder / "data" / path.name)
+        (folder / "gapminder.py").write_text(BOARD)
+        with databoard(folder, str(folder / "gapminder.py")) as server, chromium() as browser:
+            url = f"{server.url}/d/gapminder"
+            result = play(browser, url)
+            steps = [s for s in result["steps"] if "drawn" in s]
+            gaps = [b["drawn"] - a["drawn"] for a, b in zip(steps, steps[1:], strict=False)]
+            lags = [s["drawn"] - s["start"] for s in steps]
+            late = 0
+            for step in steps:
+                key = f"year={step['year']}"
+                asked = [t for u, t in result["fetches"] if key in u and "/charts/" in u]
+                late += bool(asked) and min(asked) >= step["start"]
+            print(f"play: {len(steps)} steps at 600 ms")
+            print(
+                f"  drawn after the step began: median {statistics.median(lags):.0f} ms, "
+                f"max {max(lags):.0f} ms"
+            )
+            print(
+                f"  between two steps drawn: median {statistics.median(gaps):.0f} ms, "
+                f"max {max(gaps):.0f} ms (interval 600)"
+            )
+            print(f"  steps whose figures were first asked for after they began: {late}")
+            timings = clicks(browser, url, ["Europe & Central Asia", "Sub-Saharan Africa"])
+            for (took, floor), region in zip(timings, ["Europe", "Africa"], strict=True):
+                print(
+                    f"click {region}: {took:.0f} ms to redraw, browser's own redraw "
+                    f"{floor:.0f} ms ({took / floor:.2f}x)"
+                )
+
+
+if __name__ == "__main__":
+    main()
