@@ -148,7 +148,8 @@ databoard.explore = {
     for (const name of names) {
       const filter = board.filters.get(name);
       const values = query.getAll(name);
-      const defaults = filter.kind === "select" ? [filter.default ?? ""].map(String) : this.defaults(filter);
+      const defaults =
+        filter.kind === "select" ? [filter.default ?? ""].map(String) : this.defaults(filter);
       const now = filter.kind === "select" ? [values[0] ?? String(filter.default ?? "")] : values;
       if (!values.length || now.join("\u0000") === defaults.join("\u0000")) continue;
       const labels = new Map(filter.options.map((o) => [String(o.value), o.label]));
@@ -170,7 +171,8 @@ databoard.explore = {
 
   clear(filter) {
     const board = databoard;
-    if (filter.kind === "select") board.form.elements.namedItem(filter.name).value = filter.default ?? "";
+    if (filter.kind === "select")
+      board.form.elements.namedItem(filter.name).value = filter.default ?? "";
     else board.select(filter.name, this.defaults(filter));
     board.update(true);
   },
@@ -311,9 +313,9 @@ databoard.explore = {
       const stale = new Set(linked.stale);
       const widget = board.multiselects.get(name);
       if (widget) {
-        widget.list.querySelectorAll(".chip").forEach((chip, i) =>
-          this.markStale(chip, stale.has(widget.order[i])),
-        );
+        widget.list
+          .querySelectorAll(".chip")
+          .forEach((chip, i) => this.markStale(chip, stale.has(widget.order[i])));
         const list = document.getElementById(`filter-${name}-options`);
         if (list) {
           list.replaceChildren(
