@@ -89,7 +89,7 @@ def test_click_a_bar_filters_the_other_charts_shift_adds_and_back_undoes_it(shop
     quarters = page.evaluate("document.querySelector('#chart-quarters .plot').data[0]")
     assert quarters["x"] == ["2024 Q1", "2024 Q2", "2024 Q3"]
     assert quarters["y"] == [120 + 95, 130, 110]  # Harbour's rows of the guide's CSV
-    chip = page.locator(".crossfilter .chip")
+    chip = page.locator(".crossfilter .crossfilter-chip")
     assert chip.inner_text().strip() == "Shop: Harbour"
 
     click_bar(page, "top-shops", 1, shift=True)  # Shift adds Market
@@ -135,7 +135,7 @@ def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
         market.focus()
         page.keyboard.press("Enter")
         wait_shops(page, ["Market"])
-        chip = page.locator(".crossfilter .chip")
+        chip = page.locator(".crossfilter .crossfilter-chip")
         chip.wait_for()
         box = chip.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 
 from ..charts import encode
 from ..dashboard import ChartError
+from ..dashboard.explore import linked_options
 from ..filters import param_text
 from ..site import Drawn, get_site
 from . import auth, cache
@@ -51,7 +52,12 @@ def _page(req: DashboardView) -> tuple[cache.Answer, bool]:
 
 def _render(req: DashboardView) -> str:
     board = req.dashboard
-    state = dashboard_detail(board) | {"query": req.query_string(), "view": dict(req.view)}
+    state = dashboard_detail(board) | {
+        "query": req.query_string(),
+        "view": dict(req.view),
+        # the first paint's linked options come with the page, as its figures do
+        "linked": linked_options(board, req.view),
+    }
     figures = {cid: orjson.Fragment(_figure(req, cid)) for cid in board.charts}
     return render_template(
         "dashboard.html",

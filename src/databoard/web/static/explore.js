@@ -155,7 +155,8 @@ databoard.explore = {
       const labels = new Map(filter.options.map((o) => [String(o.value), o.label]));
       const text = now.map((v) => labels.get(v) ?? v);
       const chip = document.createElement("span");
-      chip.className = "chip badge rounded-pill text-bg-primary d-inline-flex align-items-center";
+      chip.className =
+        "crossfilter-chip badge rounded-pill text-bg-primary d-inline-flex align-items-center";
       chip.textContent = `${filter.label}: ${text.length > 3 ? `${text.slice(0, 3).join(", ")} +${text.length - 3}` : text.join(", ")}`;
       const clear = document.createElement("button");
       clear.type = "button";
@@ -295,7 +296,17 @@ databoard.explore = {
     const board = databoard;
     if (!board.state.options_url) return;
     let latest = 0;
+    // Options follow the filters on columns only: a chart parameter changes none.
+    const columns = board.paramsOf(board.state.filters.filter((f) => f.column).map((f) => f.name));
+    const narrowing = (query) =>
+      [...query]
+        .filter(([key]) => columns.has(key))
+        .map((pair) => pair.join("="))
+        .join("&");
+    let asked = narrowing(board.query);
     const fetchOptions = (query) => {
+      if (narrowing(query) === asked) return;
+      asked = narrowing(query);
       const ticket = ++latest;
       fetch(`${board.state.options_url}?${query}`)
         .then((response) => (response.ok ? response.json() : null))
@@ -303,7 +314,7 @@ databoard.explore = {
         .catch(() => {}); // the controls keep every option: nothing is lost
     };
     document.addEventListener("databoard:view", (event) => fetchOptions(event.detail));
-    fetchOptions(board.query);
+    if (board.state.linked) this.showOptions(board.state.linked);
   },
 
   showOptions(filters) {
