@@ -342,7 +342,7 @@ class Slider(Filter):
 
     def __init__(self, name, column=None, *, values=None, interval: int = 800, **kwargs):
         super().__init__(name, column, **kwargs)
-        self.values: list = list(values) if values is not None else []
+        self.values: tuple = tuple(values) if values is not None else ()
         if not isinstance(interval, int) or isinstance(interval, bool) or interval < 50:
             raise ValueError(
                 f"interval must be a whole number of milliseconds >= 50, not {interval!r}"
@@ -351,7 +351,7 @@ class Slider(Filter):
 
     def bind(self, frames):
         if not self.values and frames and self.column is not None:
-            self.values = _unique(frames, self.column)
+            self.values = tuple(_unique(frames, self.column))
         if self.default is None and self.values:
             self.default = self.values[-1]
 
