@@ -141,9 +141,9 @@ def views(board, count: int = 24) -> list[list[tuple[str, str]]]:
 
     Each view moves every filter somewhere else: multi-selects pick rotating subsets in
     rotating orders (so colours move), ranges narrow from either end, selects walk their
-    options (and none).
+    options (and none), sliders step through their values.
     """
-    from databoard.filters import MultiSelect, Range, Select, param_text
+    from databoard.filters import MultiSelect, Range, Select, Slider, param_text
 
     found: list[list[tuple[str, str]]] = []
     for i in range(count):
@@ -163,6 +163,8 @@ def views(board, count: int = 24) -> list[list[tuple[str, str]]]:
                 lower, upper = low + (i % 3) * step, high - (i % 4) * step
                 pairs.append((flt.params[0], param_text(lower)))
                 pairs.append((flt.params[1], param_text(upper)))
+            elif isinstance(flt, Slider) and flt.values:
+                pairs.append((flt.name, param_text(flt.values[i % len(flt.values)])))
             elif isinstance(flt, Select) and flt.options:
                 choices = [None, *flt.options]
                 choice = choices[i % len(choices)]

@@ -41,7 +41,8 @@ def draw(board, chart_id: str, pairs) -> bytes:
 @pytest.mark.slow  # about 20 s
 def test_eight_threads_draw_what_one_draws(boards):
     seen = [sorted({tuple(pairs) for pairs in views(board, VIEWS)}) for board in boards]
-    assert min(len(found) for found in seen) >= 2
+    # every dashboard with a filter is seen in several views
+    assert min(len(found) for found, b in zip(seen, boards, strict=True) if b.filters) >= 2
     assert len(seen[0]) >= 20  # the World Bank dashboard
     jobs = [
         (i, chart_id, pairs)
