@@ -7,6 +7,7 @@ import click
 from .accounts import tokens_command, users_command
 from .author import check_command, new_command
 from .config import config_command
+from .fetch import fetch_command
 from .serve import serve
 
 
@@ -22,3 +23,4 @@ main.add_command(check_command)
 main.add_command(new_command)
 main.add_command(users_command)
 main.add_command(tokens_command)
+main.add_command(fetch_command)

@@ -90,6 +90,12 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     return tidy
 
 
+def indicator_code(path: str | Path) -> str:
+    """Return the indicator code of bulk CSV *path*, as its first data row says."""
+    first = pd.read_csv(path, skiprows=_PREAMBLE_LINES, encoding="utf-8-sig", nrows=1)
+    return str(first.loc[0, "Indicator Code"])
+
+
 def read_country_metadata(path: str | Path) -> pd.DataFrame:
     """Read a ``Metadata_Country_*.csv`` file.
 
