@@ -172,3 +172,48 @@ def views(board, count: int = 24) -> list[list[tuple[str, str]]]:
                     pairs.append((flt.name, param_text(choice)))
         found.append(pairs)
     return found
+
+
+#: The test PostgreSQL server (trust authentication); each test uses its own schema.
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_up() -> None:
+    """Make sure the local PostgreSQL answers, starting its cluster if it is down."""
+    import glob
+
+    import psycopg
+
+    for attempt in range(2):
+        try:
+            psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+            return
+        except psycopg.OperationalError as error:
+            versions = glob.glob("/etc/postgresql/*")
+            if attempt or not versions:
+                raise RuntimeError(f"PostgreSQL does not answer: {error}") from None
+            version = Path(versions[0]).name
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                check=False,
+            )
+            time.sleep(2)
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """Create a schema with a random name in the test database; drop it afterwards."""
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    postgres_up()
+    name = f"databoard_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as con:
+        con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as con:
+            con.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from ..data.engines.rows import AGGREGATES, Rows
 from ..frozen import Sealable, SealedWhenBuilt
 from .theme import PALETTE, base_layout
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from ..dashboard import Chart, View
 
 KINDS: dict[str, type[Kind]] = {}
-
-AGGREGATES = ("sum", "mean", "median", "min", "max", "count")
 
 
 class KindError(ValueError):
@@ -271,28 +270,24 @@ class Kind(Sealable, metaclass=SealedWhenBuilt):
         """
         return []
 
-    def data(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Return the rows behind the figure, as offered for download."""
-        return frame
+    def data(self, rows: Rows) -> pd.DataFrame:
+        """Return the rows behind the figure, as offered for download.
+
+        *rows* are the chart's filtered rows, in memory or in an engine; a kind asks them
+        for what it shows (aggregates, bins...), so an engine computes it in place.
+        """
+        return rows.to_pandas()
 
     def figure(self, frame: pd.DataFrame, chart: Chart, view: View) -> dict:
         """Return the Plotly figure dict for the rows :meth:`data` returned."""
         raise NotImplementedError
 
 
-def aggregate(frame: pd.DataFrame, keys: list[str], value: str | None, how: str | None):
+def aggregate(rows: Rows, keys: list, value: str | None, how: str | None) -> Rows:
     """Combine rows that share *keys* (``how`` is sum, mean, ...), or return them as they are."""
-    if not how:
-        return frame
-    if how not in AGGREGATES:
+    if how and how not in AGGREGATES:
         raise KindError(f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})")
-    keys = list(dict.fromkeys(k for k in keys if k))
-    grouped = frame.groupby(keys, observed=True, dropna=False, sort=True)
-    if how == "count" or value is None:
-        return grouped.size().rename(value or "count").reset_index()
-    if how == "sum":
-        return grouped[value].sum(min_count=1).reset_index()
-    return grouped[value].agg(how).reset_index()
+    return rows.aggregate(keys, value, how)
 
 
 def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: dict) -> None:

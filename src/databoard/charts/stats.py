@@ -7,7 +7,6 @@ numbers instead of a million points.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .base import Columns, Kind, axis, empty_figure, groups
 from .theme import base_layout
@@ -34,28 +33,8 @@ class Histogram(Kind):
         super().__init__(**kwargs)
         self.x, self.color, self.bins, self.normalize = x, color, bins, normalize
 
-    def data(self, frame):
-        rows = frame[frame[self.x].notna()]
-        numbers = rows[self.x].to_numpy(dtype=float)
-        if len(numbers) == 0:
-            return pd.DataFrame(columns=["bin_start", "bin_end", self.color or "series", "count"])
-        edges = np.histogram_bin_edges(numbers, bins=self.bins or "auto")
-        if not self.bins and len(edges) > 51:
-            edges = np.histogram_bin_edges(numbers, bins=50)
-        parts = []
-        for name, group, _ in groups(rows, self.color, None):
-            counts, _ = np.histogram(numbers[group], bins=edges)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "bin_start": edges[:-1],
-                        "bin_end": edges[1:],
-                        self.color or "series": name if name is not None else self.x,
-                        "count": counts,
-                    }
-                )
-            )
-        return pd.concat(parts, ignore_index=True)
+    def data(self, rows):
+        return rows.histogram(self.x, self.color, self.bins)
 
     def figure(self, frame, chart, view):
         if frame.empty or frame["count"].sum() == 0:
@@ -102,16 +81,8 @@ class Box(Kind):
         super().__init__(**kwargs)
         self.x, self.y, self.color = x, y, color
 
-    def data(self, frame):
-        keys = [k for k in dict.fromkeys([self.color, self.x]) if k]
-        rows = frame[frame[self.y].notna()]
-        grouped = rows.groupby(keys, observed=True, sort=True)[self.y] if keys else None
-        stats = (
-            grouped.apply(_box_stats).unstack().reset_index()
-            if grouped is not None
-            else pd.DataFrame([_box_stats(rows[self.y])])
-        )
-        return stats
+    def data(self, rows):
+        return rows.box(self.y, [k for k in dict.fromkeys([self.color, self.x]) if k])
 
     def figure(self, frame, chart, view):
         if frame.empty:
@@ -143,21 +114,3 @@ def _listed(numbers: np.ndarray) -> list:
     out = numbers.astype(object)
     out[np.isnan(numbers)] = None
     return out.tolist()
-
-
-def _box_stats(series: pd.Series) -> pd.Series:
-    numbers = series.to_numpy(dtype=float)
-    q1, median, q3 = np.percentile(numbers, [25, 50, 75])
-    reach = 1.5 * (q3 - q1)
-    inside = numbers[(numbers >= q1 - reach) & (numbers <= q3 + reach)]
-    return pd.Series(
-        {
-            "count": len(numbers),
-            "q1": q1,
-            "median": median,
-            "q3": q3,
-            "lowerfence": inside.min(),
-            "upperfence": inside.max(),
-            "mean": numbers.mean(),
-        }
-    )

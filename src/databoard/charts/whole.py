@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from ..data.engines import FrameRows
 from ..data.reshape import group_sums
 from . import shape
 from .base import Kind, aggregate, empty_figure, groups, values
@@ -42,9 +43,9 @@ class Pie(Kind):
     def clicks(self):
         return [(self.names, "label")]
 
-    def data(self, frame):
+    def data(self, rows):
         how = "sum" if self.values else "count"
-        rows = aggregate(frame, [self.names], self.values, how)
+        rows = aggregate(rows, [self.names], self.values, how).to_pandas()
         value = self.values or "count"
         rows = rows[rows[value].notna()].sort_values(value, ascending=False, kind="stable")
         if self.top:
@@ -93,8 +94,8 @@ class Choropleth(Kind):
     def clicks(self):
         return [(c, f) for c, f in ((self.locations, "location"), (self.hover_name, "text")) if c]
 
-    def data(self, frame):
-        return frame[frame[self.color].notna()]
+    def data(self, rows):
+        return rows.notna(self.color).to_pandas()
 
     def figure(self, frame, chart, view):
         if frame.empty:
@@ -155,12 +156,12 @@ class Table(Kind):
     def columns(self):
         return self.show + ([self.sort] if self.sort else [])
 
-    def data(self, frame):
+    def data(self, rows):
         if self.top:
-            return self._top(frame)
+            return self._top(rows.to_pandas())
         if self.sort:
-            frame = frame.sort_values(self.sort, ascending=not self.descending)
-        return frame[self.show] if self.show else frame
+            rows = rows.sort(self.sort, ascending=not self.descending)
+        return (rows.select(self.show) if self.show else rows).to_pandas()
 
     def _top(self, frame):
         """The rows with the largest ``sort`` values, then the rest summed as "Other"."""
@@ -249,18 +250,18 @@ class Kpi(Kind):
         self.value, self.x, self.over = value, x, over
         self.aggregate, self.prefix, self.suffix = aggregate, prefix, suffix
 
-    def data(self, frame):
-        if self.x is not None and self.aggregate == "sum" and _numbers(frame[self.x]):
-            return self._sums(frame)
-        rows = frame[frame[self.value].notna()]
+    def data(self, rows):
+        frame = rows.frame if isinstance(rows, FrameRows) else None
+        if frame is not None and self.x is not None and self.aggregate == "sum":
+            if _numbers(frame[self.x]):
+                return self._sums(frame)
+        present = rows.notna(self.value)
         if self.over and self.x:
-            wanted = frame[self.over].nunique()
-            counts = rows.groupby(self.x, observed=True)[self.over].nunique()
-            rows = rows[rows[self.x].isin(counts[counts == wanted].index)]
-        if self.x is None:
-            total = aggregate(rows.assign(_all=0), ["_all"], self.value, self.aggregate)
-            return total.drop(columns="_all")
-        return aggregate(rows, [self.x], self.value, self.aggregate)
+            wanted = rows.nunique(self.over)
+            counts = present.nunique_by(self.x, self.over)
+            present = present.isin(self.x, counts[counts == wanted].index.tolist())
+        keys = [self.x] if self.x else []
+        return aggregate(present, keys, self.value, self.aggregate).to_pandas()
 
     def _sums(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Total ``value`` per ``x`` in NumPy: what the pandas path gives, with less overhead."""

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from ..data.engines import FrameRows
 from ..data.reshape import complete_rows
-from . import shape
+from . import downsample, shape
 from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
 from .theme import PALETTE, base_layout
 
@@ -108,10 +109,14 @@ class XY(Kind):
             raise ValueError("resample needs an aggregate (sum, mean, ...) to combine a period")
         self.resample = resample
 
-    def data(self, frame):
+    def data(self, rows):
         if self.resample:
-            frame = shape.resample(frame, self.x, self.resample)
-        return aggregate(frame, [self.facet, self.x, self.color], self.y, self.aggregate)
+            rows = FrameRows(shape.resample(rows.to_pandas(), self.x, self.resample))
+        rows = aggregate(rows, [self.facet, self.x, self.color], self.y, self.aggregate)
+        if self.name in downsample.KINDS:  # in an engine, long series are reduced there
+            keys = [k for k in dict.fromkeys([self.facet, self.color]) if k]
+            rows = rows.m4(self.x, self.y, keys, downsample.MAX_POINTS)
+        return rows.to_pandas()
 
     def clicks(self):
         return [(c, f) for c, f in ((self.color, "name"), (self.x, "x")) if c]
@@ -189,8 +194,8 @@ class Line(XY):
         super().__init__(x, y, color, **kwargs)
         self.markers = markers
 
-    def data(self, frame):
-        return trim_missing(super().data(frame), self.x, self.y)
+    def data(self, rows):
+        return trim_missing(super().data(rows), self.x, self.y)
 
     def traces(self, data, rows, name, colour, chart):
         rows = rows[in_order(data[self.x], rows)]
@@ -250,8 +255,8 @@ class Scatter(XY):
     def clicks(self):
         return [(c, f) for c, f in ((self.color, "name"), (self.text, "text")) if c]
 
-    def data(self, frame):
-        frame = super().data(frame)
+    def data(self, rows):
+        frame = super().data(rows)
         return complete_rows(frame, [c for c in (self.x, self.y, self.size) if c])
 
     def figure(self, frame, chart, view):
@@ -340,11 +345,11 @@ class Bar(XY):
         point = "y" if self.orientation == "h" else "x"
         return [(c, f) for c, f in ((self._category, point), (self.color, "name")) if c]
 
-    def data(self, frame):
+    def data(self, rows):
         keys = [self.facet, self._category, self.color]
         if self.resample:
-            frame = shape.resample(frame, self._category, self.resample)
-        rows = aggregate(frame, keys, self._value, self.aggregate)
+            rows = FrameRows(shape.resample(rows.to_pandas(), self._category, self.resample))
+        rows = aggregate(rows, keys, self._value, self.aggregate).to_pandas()
         rows = rows[rows[self._value].notna()]
         if self.top:
             rows = shape.top_n(rows, self._category, self._value, self.top, self.other, keys)

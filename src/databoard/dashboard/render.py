@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..charts import downsample
 from ..charts.base import empty_figure
+from ..data.engines import FrameRows
 from ..errors import DataboardError
 from .view import View, chart_frame
 
@@ -86,7 +87,7 @@ def data(board: Dashboard, chart_id: str, view: View) -> pd.DataFrame:
             return chart_frame(board, chart, view)
         frame, made = _rows(board, chart, view)
         assert isinstance(made, ChartRows)
-        return chart.kind.data(made.frame)
+        return chart.kind.data(FrameRows(made.frame))
     except DataboardError:
         raise
     except Exception as error:
@@ -116,7 +117,7 @@ def _rows(board: Dashboard, chart: Chart, view: View) -> tuple[pd.DataFrame, Cha
 
 def _draw(chart: Chart, made: ChartRows, view: View, max_points: int) -> ChartResult:
     assert chart.kind is not None
-    rows = chart.kind.data(made.frame)
+    rows = chart.kind.data(FrameRows(made.frame))
     if rows.empty and made.empty_message:
         return ChartResult(chart, _noted(empty_figure(chart, made.empty_message), made), rows)
     shown, thinned = downsample.reduce(chart.kind, rows, max_points)

@@ -1,0 +1,176 @@
+"""The in-memory backend: a loaded pandas frame, computed with pandas and numpy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .rows import BOX_STATS, Condition, RowLimitError, empty_histogram
+
+
+@dataclass(frozen=True)
+class FrameRows:
+    """Rows held in memory; every step is a pandas operation on the frame."""
+
+    frame: pd.DataFrame
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def where(self, conditions: list[Condition]) -> FrameRows:
+        """Keep the rows passing every condition, selecting them once."""
+        keep = None
+        for condition in conditions:
+            mask = _mask(self.frame, condition)
+            keep = mask if keep is None else keep & mask
+        return self if keep is None else FrameRows(self.frame[keep])
+
+    def notna(self, *columns: str) -> FrameRows:
+        frame = self.frame
+        for column in columns:
+            frame = frame[frame[column].notna()]
+        return FrameRows(frame)
+
+    def isin(self, column: str, values: list) -> FrameRows:
+        return FrameRows(self.frame[self.frame[column].isin(values)])
+
+    def aggregate(self, keys, value, how) -> FrameRows:
+        if not how:
+            return self
+        keys = list(dict.fromkeys(k for k in keys if k))
+        if not keys:
+            frame = self.frame.assign(_all=0)
+            return FrameRows(
+                FrameRows(frame).aggregate(["_all"], value, how).frame.drop(columns="_all")
+            )
+        grouped = self.frame.groupby(keys, observed=True, dropna=False, sort=True)
+        if how == "count" or value is None:
+            return FrameRows(grouped.size().rename(value or "count").reset_index())
+        if how == "sum":
+            return FrameRows(grouped[value].sum(min_count=1).reset_index())
+        return FrameRows(grouped[value].agg(how).reset_index())
+
+    def nunique_by(self, key: str, column: str) -> pd.Series:
+        return self.frame.groupby(key, observed=True)[column].nunique()
+
+    def sort(self, column: str, ascending: bool = True) -> FrameRows:
+        return FrameRows(self.frame.sort_values(column, ascending=ascending, kind="stable"))
+
+    def select(self, columns: list[str]) -> FrameRows:
+        return FrameRows(self.frame[columns])
+
+    def head(self, count: int) -> FrameRows:
+        return FrameRows(self.frame.head(count))
+
+    def count(self) -> int:
+        return len(self.frame)
+
+    def nunique(self, column: str) -> int:
+        return int(self.frame[column].nunique())
+
+    def distinct(self, column: str) -> list:
+        return sorted(self.frame[column].dropna().unique().tolist())
+
+    def pairs(self, column: str, labels: str) -> dict:
+        pairs = self.frame[[column, labels]].dropna().drop_duplicates(column)
+        return dict(zip(pairs[column], pairs[labels], strict=True))
+
+    def bounds(self, column: str):
+        values = self.frame[column].dropna()
+        if values.empty:
+            return None
+        low, high = values.min(), values.max()
+        return (low.item(), high.item()) if hasattr(low, "item") else (low, high)
+
+    def histogram(self, x: str, color: str | None, bins: int | None) -> pd.DataFrame:
+        from ...charts.base import groups
+
+        rows = self.frame[self.frame[x].notna()]
+        numbers = rows[x].to_numpy(dtype=float)
+        if len(numbers) == 0:
+            return empty_histogram(color)
+        edges = np.histogram_bin_edges(numbers, bins=bins or "auto")
+        if not bins and len(edges) > 51:
+            edges = np.histogram_bin_edges(numbers, bins=50)
+        parts = []
+        for name, group, _ in groups(rows, color, None):
+            counts, _ = np.histogram(numbers[group], bins=edges)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "bin_start": edges[:-1],
+                        "bin_end": edges[1:],
+                        color or "series": name if name is not None else x,
+                        "count": counts,
+                    }
+                )
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    def box(self, y: str, keys: list[str]) -> pd.DataFrame:
+        rows = self.frame[self.frame[y].notna()]
+        if not keys:
+            return pd.DataFrame([_box_stats(rows[y])], columns=list(BOX_STATS))
+        grouped = rows.groupby(keys, observed=True, sort=True)[y]
+        return grouped.apply(_box_stats).unstack().reset_index()
+
+    def m4(self, x: str, y: str, keys: list[str], width: int) -> FrameRows:
+        """Keep every row: in memory, long series are thinned after the chart's data step."""
+        return self
+
+    def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
+        if limit is not None and len(self.frame) > limit:
+            raise RowLimitError(too_many(len(self.frame), limit))
+        return self.frame
+
+
+def too_many(count: int | None, limit: int) -> str:
+    """Return the message of a :class:`RowLimitError`."""
+    found = f"{count:,} rows" if count is not None else f"more than {limit:,} rows"
+    return (
+        f"{found} match this view, more than the {limit:,} a chart function may receive "
+        "(the ROW_LIMIT setting); narrow the filters, or use a chart kind, which runs in "
+        "the engine"
+    )
+
+
+def _mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray:
+    column = frame[condition.column]
+    if condition.op == "in":
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # One lookup per row in a table of the categories, much faster than isin.
+            found = column.cat.categories.get_indexer(pd.Index(condition.values, dtype=object))
+            chosen = np.zeros(len(column.cat.categories) + 1, dtype=bool)  # last: missing
+            chosen[found[found >= 0]] = True
+            return chosen[column.cat.codes.to_numpy()]
+        return column.isin(condition.values).to_numpy()
+    if condition.op == "between":
+        low, high = condition.values
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
+            column = column.to_numpy()  # plain numbers: compare without pandas' overhead
+        keep = (column >= low) & (column <= high)
+        return keep if isinstance(keep, np.ndarray) else keep.to_numpy(dtype=bool, na_value=False)
+    if condition.op == "eq":
+        return (column == condition.values[0]).to_numpy(dtype=bool, na_value=False)
+    raise ValueError(f"unknown condition {condition.op!r}")
+
+
+def _box_stats(series: pd.Series) -> pd.Series:
+    numbers = series.to_numpy(dtype=float)
+    q1, median, q3 = np.percentile(numbers, [25, 50, 75])
+    reach = 1.5 * (q3 - q1)
+    inside = numbers[(numbers >= q1 - reach) & (numbers <= q3 + reach)]
+    return pd.Series(
+        {
+            "count": len(numbers),
+            "q1": q1,
+            "median": median,
+            "q3": q3,
+            "lowerfence": inside.min(),
+            "upperfence": inside.max(),
+            "mean": numbers.mean(),
+        }
+    )

@@ -1,0 +1,239 @@
+"""The SQL backend: an Ibis table expression, run by the engine as one query per answer.
+
+Filter values reach the engine as literals that Ibis binds into its own compiled query,
+never as text of ours. Each answer (a chart's rows, filter options, bounds) is one query
+whose result is small: aggregates, bins, quantiles, or a limited or M4-reduced set of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from .memory import too_many
+from .rows import (
+    BOX_STATS,
+    Condition,
+    RowLimitError,
+    auto_bin_edges,
+    empty_histogram,
+)
+
+if TYPE_CHECKING:
+    from .connections import Engine
+
+_AGGREGATE = {
+    "sum": lambda c: c.sum(),
+    "mean": lambda c: c.mean(),
+    "median": lambda c: c.median(),
+    "min": lambda c: c.min(),
+    "max": lambda c: c.max(),
+}
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Rows of an engine table, narrowed and shaped as an Ibis expression."""
+
+    table: ibis.Table
+    engine: Engine
+
+    def _with(self, table: ibis.Table) -> TableRows:
+        return TableRows(table, self.engine)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.table.columns)
+
+    def where(self, conditions: list[Condition]) -> TableRows:
+        tests = [_test(self.table[c.column], c) for c in conditions]
+        return self._with(self.table.filter(*tests)) if tests else self
+
+    def notna(self, *columns: str) -> TableRows:
+        return self._with(self.table.filter(*[self.table[c].notnull() for c in columns]))
+
+    def isin(self, column: str, values: list) -> TableRows:
+        return self._with(self.table.filter(self.table[column].isin(values)))
+
+    def aggregate(self, keys, value, how) -> TableRows:
+        if not how:
+            return self
+        keys = list(dict.fromkeys(k for k in keys if k))
+        t = self.table
+        if how == "count" or value is None:
+            metric = t.count().name(value or "count")
+        else:
+            metric = _AGGREGATE[how](t[value]).name(value)
+        if not keys:
+            return self._with(t.aggregate(metric))
+        return self._with(t.group_by(keys).aggregate(metric).order_by(keys))
+
+    def nunique_by(self, key: str, column: str) -> pd.Series:
+        t = self.table
+        counts = self.engine.execute(t.group_by(key).aggregate(n=t[column].nunique()))
+        return counts.set_index(key)["n"]
+
+    def sort(self, column: str, ascending: bool = True) -> TableRows:
+        order = self.table[column].asc() if ascending else self.table[column].desc()
+        return self._with(self.table.order_by(order))
+
+    def select(self, columns: list[str]) -> TableRows:
+        return self._with(self.table.select(columns))
+
+    def head(self, count: int) -> TableRows:
+        return self._with(self.table.limit(count))
+
+    def count(self) -> int:
+        return int(self.engine.execute(self.table.count()))
+
+    def nunique(self, column: str) -> int:
+        return int(self.engine.execute(self.table[column].nunique()))
+
+    def distinct(self, column: str) -> list:
+        t = self.table
+        values = self.engine.execute(t.select(column).filter(t[column].notnull()).distinct())
+        return sorted(_plain(v) for v in values[column].tolist())
+
+    def pairs(self, column: str, labels: str) -> dict:
+        t = self.table
+        both = t.filter(t[column].notnull(), t[labels].notnull())
+        found = self.engine.execute(both.group_by(column).aggregate(label=both[labels].min()))
+        return {_plain(k): v for k, v in zip(found[column], found["label"], strict=True)}
+
+    def bounds(self, column: str):
+        c = self.table[column]
+        found = self.engine.execute(self.table.aggregate(low=c.min(), high=c.max()))
+        low, high = found["low"].iloc[0], found["high"].iloc[0]
+        if pd.isna(low):
+            return None
+        return _plain(low), _plain(high)
+
+    def histogram(self, x: str, color: str | None, bins: int | None) -> pd.DataFrame:
+        t = self.table.filter(self.table[x].notnull())
+        c = t[x].cast("float64")
+        stats = self.engine.execute(
+            t.aggregate(
+                n=t.count(), low=c.min(), high=c.max(), q1=c.quantile(0.25), q3=c.quantile(0.75)
+            )
+        ).iloc[0]
+        if not stats["n"]:
+            return empty_histogram(color)
+        edges = auto_bin_edges(
+            int(stats["n"]), stats["low"], stats["high"], stats["q3"] - stats["q1"], bins
+        )
+        last = len(edges) - 2
+        # The bin each value falls in, as numpy.histogram counts: [start, end), last closed.
+        cases = [(c < float(edge), i) for i, edge in enumerate(edges[1:-1])]
+        bucket = ibis.cases(*cases, else_=last) if cases else ibis.literal(last)
+        keys = [color] if color else []
+        binned = t.mutate(_bin=bucket)
+        counted = self.engine.execute(
+            binned.group_by([*keys, "_bin"]).aggregate(count=binned.count())
+        )
+        series = sorted(counted[color].unique().tolist(), key=str) if color else [x]
+        grid = pd.MultiIndex.from_product([series, range(last + 1)], names=["_s", "_bin"])
+        key = counted[color] if color else x
+        counts = counted.assign(_s=key).set_index(["_s", "_bin"])["count"]
+        counts = counts.reindex(grid, fill_value=0).reset_index()
+        from ...charts.base import groups  # order series as the in-memory backend does
+
+        order = [name for name, _, _ in groups(counts.rename(columns={"_s": "s"}), "s", None)]
+        parts = [
+            pd.DataFrame(
+                {
+                    "bin_start": edges[:-1],
+                    "bin_end": edges[1:],
+                    color or "series": name,
+                    "count": counts.loc[counts["_s"] == name, "count"].to_numpy(dtype="int64"),
+                }
+            )
+            for name in order
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def box(self, y: str, keys: list[str]) -> pd.DataFrame:
+        t = self.table.filter(self.table[y].notnull())
+        c = t[y].cast("float64")
+        metrics = {
+            "count": t.count(),
+            "q1": c.quantile(0.25),
+            "median": c.quantile(0.5),
+            "q3": c.quantile(0.75),
+            "mean": c.mean(),
+        }
+        stats = t.group_by(keys).aggregate(**metrics) if keys else t.aggregate(**metrics)
+        joined = t.inner_join(stats, keys) if keys else t.cross_join(stats)
+        v = joined[y].cast("float64")
+        reach = (joined.q3 - joined.q1) * 1.5
+        inside = joined.filter(v >= joined.q1 - reach, v <= joined.q3 + reach)
+        fences = inside.group_by([*keys, *metrics]).aggregate(
+            lowerfence=inside[y].cast("float64").min(),
+            upperfence=inside[y].cast("float64").max(),
+        )
+        found = self.engine.execute(fences.order_by(keys) if keys else fences)
+        found["count"] = found["count"].astype(float)
+        return found[[*keys, *BOX_STATS]].reset_index(drop=True)
+
+    def m4(self, x: str, y: str, keys: list[str], width: int) -> TableRows:
+        """Reduce each series longer than *width* points to about *width* rows with M4.
+
+        Per series and one of ``width / 4`` equal ``x`` buckets, the rows with the first and
+        last ``x`` and the smallest and largest ``y`` stay (Jugel et al., VLDB 2014), so the
+        line drawn at that width looks the same. Shorter series stay whole; a reduced one
+        loses its missing values (and so its gaps).
+        """
+        t = self.table
+        longest = t.group_by(keys).aggregate(n=t.count()).n.max() if keys else t.count()
+        if int(self.engine.execute(longest) or 0) <= width:
+            return self
+        t = t.filter(t[y].notnull(), t[x].notnull())
+        position = t[x].epoch_seconds() if t[x].type().is_timestamp() else t[x].cast("float64")
+        t = t.mutate(_pos=position)
+        span = (
+            t.group_by(keys).aggregate(_lo=t._pos.min(), _hi=t._pos.max())
+            if keys
+            else (t.aggregate(_lo=t._pos.min(), _hi=t._pos.max()))
+        )
+        t = t.inner_join(span, keys) if keys else t.cross_join(span)
+        buckets = max(width // 4, 1)
+        scaled = (t._pos - t._lo) / ibis.greatest(t._hi - t._lo, 1e-300) * buckets
+        t = t.mutate(_bucket=ibis.least(scaled.floor().cast("int64"), buckets - 1))
+        group = [*keys, "_bucket"]
+        ranks = {
+            "_first": ibis.row_number().over(group_by=group, order_by=t._pos),
+            "_last": ibis.row_number().over(group_by=group, order_by=t._pos.desc()),
+            "_low": ibis.row_number().over(group_by=group, order_by=t[y]),
+            "_high": ibis.row_number().over(group_by=group, order_by=t[y].desc()),
+        }
+        t = t.mutate(**ranks)
+        kept = t.filter((t._first == 0) | (t._last == 0) | (t._low == 0) | (t._high == 0))
+        return self._with(kept.select(self.columns).order_by([*keys, x]))
+
+    def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
+        if limit is None:
+            return self.engine.execute(self.table)
+        found = self.engine.execute(self.table.limit(limit + 1))
+        if len(found) > limit:
+            raise RowLimitError(too_many(None, limit))
+        return found
+
+
+def _test(column, condition: Condition):
+    if condition.op == "in":
+        return column.isin(list(condition.values))
+    if condition.op == "between":
+        return column.between(*condition.values)
+    if condition.op == "eq":
+        return column == condition.values[0]
+    raise ValueError(f"unknown condition {condition.op!r}")
+
+
+def _plain(value):
+    """Return a numpy scalar as the Python value filters compare query parameters with."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,30 @@
+"""Spark in local mode answers like the other backends (one shared session: slow to start)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from databoard.data.engines import Condition
+
+pytestmark = pytest.mark.slow
+
+
+def test_spark_filters_groups_bins_and_options(spark_rows, frame):
+    narrowed = spark_rows.where(
+        [Condition("region", "in", ("North", "East")), Condition("year", "between", (2002, 2006))]
+    )
+    got = narrowed.aggregate(["region"], "value", "sum").to_pandas()
+    keep = frame.region.isin(["North", "East"]) & frame.year.between(2002, 2006)
+    expected = frame[keep].groupby("region")["value"].sum()
+    assert dict(zip(got.region, got.value, strict=True)) == pytest.approx(expected.to_dict())
+
+    histogram = spark_rows.histogram("value", None, 7)
+    counts, _ = np.histogram(frame["value"].dropna(), bins=7)
+    assert histogram["count"].tolist() == counts.tolist()
+
+    assert spark_rows.distinct("region") == ["East", "North", "South"]
+    assert spark_rows.bounds("year") == (frame.year.min(), frame.year.max())
+    payload = "North'; DROP TABLE readings; --"
+    assert spark_rows.where([Condition("region", "eq", (payload,))]).count() == 0
+    assert spark_rows.count() == len(frame)
