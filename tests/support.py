@@ -217,3 +217,25 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as con:
             con.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+def readings():
+    """Made-up sensor readings: regions, a timestamp, numbers with gaps, a label column."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    count = 600
+    frame = pd.DataFrame(
+        {
+            "region": rng.choice(["North", "South", "East"], count),
+            "site": rng.choice(["a", "b", "c", "d"], count),
+            "ts": pd.date_range("2024-01-01", periods=count, freq="h"),
+            "year": rng.integers(2000, 2010, count),
+            "value": rng.normal(100, 25, count).round(3),
+            "units": rng.integers(0, 50, count),
+        }
+    )
+    frame.loc[rng.choice(count, 40, replace=False), "value"] = np.nan
+    frame["label"] = frame["region"].str.upper()
+    return frame

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .data.engines.memory import condition_mask
+from .data.engines.rows import Condition, Rows
 from .errors import BadParameter
 from .frozen import Sealable
 
@@ -56,20 +58,31 @@ class Filter(Sealable):
         """Return the query-string parameters this filter reads."""
         return (self.name,)
 
-    def bind(self, frames: Sequence[pd.DataFrame]) -> None:
-        """Derive options or bounds from the loaded datasets that have the column."""
+    def bind(self, datasets: Sequence[Rows]) -> None:
+        """Derive options or bounds from the rows of the datasets that have the column."""
 
     def parse(self, args) -> Any:
         """Return the filter's value from a multi-valued mapping of query arguments."""
         raise NotImplementedError
 
+    def condition(self, value: Any) -> Condition | None:
+        """Return the test *value* puts on the column, or ``None`` if every row passes.
+
+        A condition is data (column, operator, values), so any backend applies it: a
+        pandas mask in memory, a ``WHERE`` that Ibis binds in an engine. A kind that
+        defines only :meth:`mask` works on in-memory datasets only.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no condition for an engine")
+
     def mask(self, frame: pd.DataFrame, value: Any) -> np.ndarray | None:
         """Return which rows of *frame* pass, as booleans, or ``None`` if every row does.
 
         A dashboard combines the masks of all its filters and selects the rows once,
-        instead of copying the table once per filter.
+        instead of copying the table once per filter. A kind defines this or
+        :meth:`condition`; this default applies the condition.
         """
-        raise NotImplementedError
+        condition = self.condition(value)
+        return None if condition is None else condition_mask(frame, condition)
 
     def to_query(self, value: Any) -> list[tuple[str, str]]:
         """Return the query-string pairs that reproduce *value*."""
@@ -130,9 +143,8 @@ def _coerce(value: str, like: Any, param: str) -> Any:
     return number
 
 
-def _unique(frames: Sequence[pd.DataFrame], column: str) -> list:
-    values = pd.concat([f[column] for f in frames], ignore_index=True).dropna()
-    return sorted(values.unique().tolist())
+def _unique(datasets: Sequence[Rows], column: str) -> list:
+    return sorted({v for rows in datasets for v in rows.distinct(column)})
 
 
 class _Choice(Filter):
@@ -146,18 +158,17 @@ class _Choice(Filter):
         self.option_labels: dict = dict(labels) if isinstance(labels, dict) else {}
         self._allowed = frozenset(self.options)
 
-    def bind(self, frames):
-        if not frames or self.column is None:
+    def bind(self, datasets):
+        if not datasets or self.column is None:
             return
         if not self.options:
-            self.options = tuple(_unique(frames, self.column))
+            self.options = tuple(_unique(datasets, self.column))
         if isinstance(self.labels, str):
-            pairs = pd.concat([f[[self.column, self.labels]] for f in frames])
-            pairs = pairs.dropna().drop_duplicates(self.column)
-            self.option_labels = dict(zip(pairs[self.column], pairs[self.labels], strict=True))
-            self.options = tuple(
-                sorted(self.options, key=lambda o: str(self.option_labels.get(o, o)))
-            )
+            labels: dict = {}
+            for rows in reversed(datasets):  # the first dataset's label wins
+                labels |= rows.pairs(self.column, self.labels)
+            self.option_labels = labels
+            self.options = tuple(sorted(self.options, key=lambda o: str(labels.get(o, o))))
         self._allowed = frozenset(self.options)
 
     def label_of(self, option) -> str:
@@ -194,6 +205,9 @@ class MultiSelect(_Choice):
             if option not in chosen:
                 chosen.append(option)
         return chosen
+
+    def condition(self, value):
+        return Condition(self.column, "in", tuple(value))
 
     def mask(self, frame, value):
         column = frame[self.column]
@@ -251,10 +265,8 @@ class Select(_Choice):
             return self.default
         return self._check(value, self.name)
 
-    def mask(self, frame, value):
-        if value is None:
-            return None
-        return (frame[self.column] == value).to_numpy(dtype=bool, na_value=False)
+    def condition(self, value):
+        return None if value is None else Condition(self.column, "eq", (value,))
 
     def to_query(self, value):
         return [] if value is None else [(self.name, param_text(value))]
@@ -279,11 +291,11 @@ class Range(Filter):
     def params(self):
         return self._params
 
-    def bind(self, frames):
-        if self.bounds is None and frames and self.column is not None:
-            values = pd.concat([f[self.column] for f in frames]).dropna()
-            low, high = values.min(), values.max()
-            self.bounds = (low.item(), high.item()) if hasattr(low, "item") else (low, high)
+    def bind(self, datasets):
+        if self.bounds is None and datasets and self.column is not None:
+            found = [b for b in (rows.bounds(self.column) for rows in datasets) if b]
+            if found:
+                self.bounds = (min(b[0] for b in found), max(b[1] for b in found))
         if self.default is None and self.bounds is not None:
             self.default = self.bounds
 
@@ -308,6 +320,9 @@ class Range(Filter):
                 low_param, f"'{low_param}' ({value[0]}) is after '{high_param}' ({value[1]})"
             )
         return tuple(value)
+
+    def condition(self, value):
+        return Condition(self.column, "between", tuple(value))
 
     def mask(self, frame, value):
         column = frame[self.column]

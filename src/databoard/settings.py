@@ -76,6 +76,12 @@ SETTINGS = [
         "Most points a line or scatter trace carries; longer series are downsampled, "
         "and say so on the chart. Downloads keep every row.",
     ),
+    Setting(
+        "ROW_LIMIT",
+        1_000_000,
+        "Most rows a chart function receives from a dataset in a SQL engine; past it the "
+        "chart answers 400 asking for narrower filters. Chart kinds run in the engine.",
+    ),
     # -- serving (databoard serve, deploy/gunicorn.conf.py) -----------------------------
     Setting("HOST", "127.0.0.1", "Interface to listen on; 0.0.0.0 for every interface."),
     Setting("PORT", 8000, "Port to listen on."),

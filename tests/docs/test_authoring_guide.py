@@ -30,7 +30,7 @@ def examples(tmp_path_factory):
 
 
 def test_the_guide_has_examples():
-    assert EXAMPLES == ["drill", "explore", "orders", "play", "python", "wide"]
+    assert EXAMPLES == ["drill", "engine", "explore", "orders", "play", "python", "wide"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -44,6 +44,15 @@ def test_example_checks_clean_and_every_chart_draws(examples, example):
             figure = client.get(chart["url"]).get_json()
             assert figure["data"], chart["id"]
         assert client.get(board["url"]).status_code == 200
+
+
+def test_the_engine_example_computes_in_duckdb(examples):
+    import pandas as pd
+
+    readings = pd.read_csv(examples / "engine" / "data" / "readings.csv")
+    client = create_app({"TESTING": True, "DASHBOARD": str(examples / "engine")}).test_client()
+    figure = client.get("/api/v1/dashboards/dashboard/charts/mean?site=north").get_json()
+    assert figure["data"][0]["y"] == [readings.loc[readings.site == "north", "reading"].mean()]
 
 
 def test_the_wide_example_keeps_the_gap(examples):

@@ -7,6 +7,7 @@ Loading the data (:func:`load_data`) and checking (:func:`check`) are separate s
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from ..charts import downsample
 from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
 from ..dashboard.explore import click_target, link_problem
+from ..data.engines.connections import EngineError
 from ..errors import DataboardError
 from ..security.links import check_link
 from . import loader
@@ -53,16 +55,19 @@ def load_data(board: Dashboard) -> list[Problem]:
         except ValueError as error:
             problems.append(Problem(board.file or board.slug, str(error)))
     for dataset in board.datasets.values():
-        if dataset.frame is not None:
+        if dataset.rows is not None:
             continue  # a module's dashboard, loaded by an earlier app in this process
         try:
             dataset.load()
         except Exception as error:
             message = describe_exception(error)
-            problems.append(_problem(board, dataset, f"dataset {dataset.name!r}", message, error))
+            problem = _problem(board, dataset, f"dataset {dataset.name!r}", message, error)
+            if isinstance(error, EngineError) and error.unreachable:
+                problem = dataclasses.replace(problem, unreachable=True)
+            problems.append(problem)
     if problems:
         return problems
-    frames = {name: d.frame for name, d in board.datasets.items() if d.frame is not None}
+    frames = {name: d.rows for name, d in board.datasets.items() if d.rows is not None}
     for flt in board.filters.values():
         if flt.column is None:
             continue
@@ -92,35 +97,52 @@ class Checked:
     problems: list[Problem]
     #: each chart drawn for its dashboard's default view, by slug then chart id
     drawn: dict[str, dict[str, ChartResult]] = field(default_factory=dict)
+    #: dashboards whose database did not answer, with why (only when asked to wait)
+    waiting: dict[str, tuple[Dashboard, tuple[Problem, ...]]] = field(default_factory=dict)
 
 
-def load_and_check(target: str | Path, max_points: int = downsample.MAX_POINTS) -> Checked:
+def load_and_check(
+    target: str | Path, max_points: int = downsample.MAX_POINTS, wait: bool = False
+) -> Checked:
     """Load the dashboards of *target* and their data, then check each one.
 
     ``databoard check`` prints the problems; a server refuses to start on any, and
     caches the charts the check drew instead of drawing them again.
+
+    :param wait: a dashboard whose only problem is a database that does not answer goes
+        to :attr:`Checked.waiting` instead of the problems (a server waits for it).
     """
     boards, problems = loader.load_all(target)
-    drawn: dict[str, dict[str, ChartResult]] = {}
+    checked = Checked([], problems)
     for board in boards:
-        found = load_data(board)
-        if not found:
-            drawn[board.slug] = {}
-            found = check(board, max_points, drawn[board.slug])
-        problems += found
+        drawn: dict[str, ChartResult] = {}
+        found = load_and_check_board(board, max_points, drawn)
+        if wait and found and all(p.unreachable for p in found):
+            checked.waiting[board.slug] = (board, tuple(found))
+            continue
+        checked.boards.append(board)
+        checked.drawn[board.slug] = drawn
+        checked.problems += found
     by_slug = {board.slug: board for board in boards}
     for board in boards:
         for chart in board.charts.values():
             if chart.link and (message := link_problem(chart, by_slug)):
-                problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
+                checked.problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
             elif isinstance(chart.click, str) and click_target(board, chart) is None:
                 message = f"click: no select or multiselect filter uses {chart.click!r}" + (
                     ""
                     if chart.kind is None
                     else f", or a click on a {chart.kind.name} chart gives no value of it"
                 )
-                problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
-    return Checked(boards, problems, drawn)
+                checked.problems.append(_problem(board, chart, f"chart {chart.id!r}", message))
+    return checked
+
+
+def load_and_check_board(
+    board: Dashboard, max_points: int = downsample.MAX_POINTS, drawn: dict | None = None
+) -> list[Problem]:
+    """Load one dashboard's data (if not loaded yet), then check it; return what fails."""
+    return load_data(board) or check(board, max_points, drawn)
 
 
 def check(
@@ -149,7 +171,7 @@ def check(
             )
             continue
         if chart.kind is not None and chart.func is None:
-            columns = board.frame(chart.dataset).columns
+            columns = board.rows_of(chart.dataset).columns
             missing = [c for c in chart.kind.columns() if c not in columns]
             if missing:
                 for column in missing:
@@ -161,6 +183,9 @@ def check(
             cause = error.__cause__ or error
             message = f"raised {describe_exception(cause)}"
             problems.append(_problem(board, chart, label, message, cause))
+            continue
+        except DataboardError as error:  # an engine down, too many rows for a function
+            problems.append(_problem(board, chart, label, error.message, error))
             continue
         if drawn is not None:
             drawn[chart.id] = result

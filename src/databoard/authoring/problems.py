@@ -16,11 +16,13 @@ class Problem:
     :param file: the dashboard file (or module name).
     :param line: the line in a YAML file (or of a Python error), when known.
     :param message: what is wrong and, where it helps, how to fix it.
+    :param unreachable: a database that did not answer: a server starts and waits for it.
     """
 
     file: str
     message: str
     line: int | None = None
+    unreachable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
+    model_validator,
 )
 
 from .. import access
@@ -49,7 +50,18 @@ class MeltSpec(Spec):
 
 
 class DatasetSpec(Spec):
-    source: str = Field(description="data file or World Bank folder, relative to this file")
+    source: str | None = Field(
+        None, description="data file or World Bank folder, relative to this file"
+    )
+    connection: str | None = Field(
+        None, description="a database: duckdb:///file (relative), postgresql://..., ${ENV}"
+    )
+    table: str | None = Field(None, description="the connection's table (schema.table)")
+    sql: str | None = Field(None, description="a query on the connection, instead of table")
+    engine: Literal["duckdb", "spark"] | None = Field(
+        None, description="query the source file in place instead of loading it"
+    )
+    timeout: float | None = Field(None, gt=0, description="seconds an engine query may run")
     format: Literal["csv", "tsv", "parquet", "excel", "json", "worldbank"] | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="pandas reader options")
     rename: dict[str, str] | None = None
@@ -57,6 +69,19 @@ class DatasetSpec(Spec):
     dates: list[str] | None = None
     query: str | None = None
     columns: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self):
+        if (self.source is None) == (self.connection is None):
+            raise ValueError("give one of source (a file) or connection (a database)")
+        if self.connection is not None and (self.table is None) == (self.sql is None):
+            raise ValueError("a connection needs one of table or sql")
+        in_engine = self.connection is not None or self.engine is not None
+        wrangling = [k for k in ("rename", "melt", "query", "columns") if getattr(self, k)]
+        if in_engine and (wrangling or self.options or self.format):
+            names = ", ".join(wrangling + ["options"] * bool(self.options))
+            raise ValueError(f"{names or 'format'}: only for files loaded into memory; use sql")
+        return self
 
 
 class FilterSpec(Spec):
@@ -232,6 +257,11 @@ def load(path: Path) -> Dashboard:
             dates=ds.dates,
             query=ds.query,
             columns=ds.columns,
+            connection=ds.connection,
+            table=ds.table,
+            sql=ds.sql,
+            engine=ds.engine,
+            timeout=ds.timeout,
             line=lines.of(("datasets", name)),
             **ds.options,
         )

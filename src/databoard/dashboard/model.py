@@ -32,23 +32,32 @@ from ..charts import downsample
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
 from ..data.digest import dashboard_digest
+from ..data.engines import FrameRows, Rows
+from ..data.engines.datasets import engine_loader
+from ..data.engines.urls import mask_url
 from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
 from ..security.links import check_link
 from . import layout, render, view
-from .render import ChartResult
+from .render import ROW_LIMIT, ChartResult
 from .view import View
 
 
 @dataclass
 class Dataset(Sealable):
-    """A named table, made by *loader* once per process (sealed when its dashboard loads)."""
+    """A named table, made by *loader* once per process (sealed when its dashboard loads).
+
+    The loader returns a pandas DataFrame (held in memory) or the rows of a table in a
+    SQL engine (:class:`~databoard.data.engines.sql.TableRows`), queried per chart.
+    """
 
     name: str
-    loader: Callable[[], pd.DataFrame]
+    loader: Callable[[], pd.DataFrame | Rows]
     frame: pd.DataFrame | None = None
+    #: the rows charts ask for what they show: the frame in memory, or an engine's table
+    rows: Rows | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     line: int | None = None
@@ -64,6 +73,9 @@ class Dataset(Sealable):
         operation on the frame, which can cost more than the operation itself.
         """
         frame = self.loader()
+        if not isinstance(frame, pd.DataFrame) and hasattr(frame, "engine"):
+            self.rows = frame
+            return None
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(
                 f"dataset {self.name!r}: the loader returned {type(frame).__name__}, "
@@ -71,6 +83,7 @@ class Dataset(Sealable):
             )
         self.attrs, frame.attrs = frame.attrs, {}
         self.frame = frame
+        self.rows = FrameRows(frame)
         return frame
 
 
@@ -194,6 +207,11 @@ class Dashboard(Sealable):
         dates: list[str] | None = None,
         query: str | None = None,
         columns: list[str] | None = None,
+        connection: str | None = None,
+        table: str | None = None,
+        sql: str | None = None,
+        engine: str | None = None,
+        timeout: float | None = None,
         origin: str = "",
         line: int | None = None,
         **read_options,
@@ -206,14 +224,28 @@ class Dashboard(Sealable):
         :param rename: ``{old: new}`` column names; then *melt* (one column per year to
             rows), *dates* (columns to parse as dates), *query* (a pandas query) and
             *columns* (the ones to keep) apply, in that order.
+        :param connection: a database to query instead of loading (``duckdb:///file``
+            relative to :attr:`root`, ``postgresql://...``; ``${NAME}`` reads the
+            environment), with *table* (``schema.table``) or *sql* (a query).
+        :param engine: ``duckdb`` (or ``spark``) queries the file *source* in place
+            instead of loading it.
+        :param timeout: seconds a query of an engine dataset may run (default 30); past
+            it the chart answers 504.
         """
         if name in self.datasets:
             raise ValueError(f"{self.slug}: dataset {name!r} is declared twice")
-        if (loader is None) == (source is None):
-            raise ValueError(f"{self.slug}: dataset {name!r} needs a loader or a source")
+        if sum(x is not None for x in (loader, source, connection)) != 1:
+            raise ValueError(
+                f"{self.slug}: dataset {name!r} needs one of a loader, a source or a connection"
+            )
         root = Path(self.root or ".")  # always set by __post_init__
         path = None
-        if source is not None:
+        if connection is not None or engine is not None:
+            loader = engine_loader(
+                root, connection, table, sql, source, engine, dates, timeout, read_options
+            )
+            origin = origin or mask_url(connection or engine or "")
+        elif source is not None:
             path = root / source
 
             def read() -> pd.DataFrame:
@@ -222,7 +254,7 @@ class Dashboard(Sealable):
 
             loader = read
         assert loader is not None
-        origin = origin or ("" if source else f"{loader.__name__}()")
+        origin = origin or ("" if source else f"{getattr(loader, '__name__', 'loader')}()")
         self.datasets[name] = Dataset(name, loader, origin=origin, line=line, source=path)
         return self.datasets[name]
 
@@ -263,13 +295,20 @@ class Dashboard(Sealable):
         if self.loaded:
             return
         for dataset in self.datasets.values():
-            if dataset.frame is None:
+            if dataset.rows is None:
                 dataset.load()
         for flt in self.filters.values():
             if flt.column is not None:
-                frames = [self.frame(n) for n in self.datasets]
-                flt.bind([f for f in frames if flt.column in f.columns])
+                having = [self.rows_of(n) for n in self.datasets]
+                flt.bind([r for r in having if flt.column in r.columns])
         for chart in self.charts.values():
+            if self.datasets[chart.dataset].frame is None:  # in an engine
+                if chart.query:
+                    raise ValueError(
+                        f"chart {chart.id!r}: query is for datasets in memory; "
+                        "put the condition in the dataset's sql instead"
+                    )
+                continue
             frame = self.frame(chart.dataset)
             if chart.query and row_by_row(chart.query, frame.columns):
                 self.prefiltered[chart.id] = frame.query(chart.query)
@@ -290,6 +329,16 @@ class Dashboard(Sealable):
             raise RuntimeError(f"{self.slug}: dataset {dataset!r} is not loaded yet")
         return frame
 
+    def rows_of(self, dataset: str) -> Rows:
+        """Return the rows of *dataset*: its frame in memory, or its table in an engine.
+
+        :raise RuntimeError: if the dashboard has not been loaded.
+        """
+        rows = self.datasets[dataset].rows
+        if rows is None:
+            raise RuntimeError(f"{self.slug}: dataset {dataset!r} is not loaded yet")
+        return rows
+
     def get_chart(self, chart_id: str) -> Chart:
         """Return the chart *chart_id*, or raise a 404 error."""
         try:
@@ -301,7 +350,7 @@ class Dashboard(Sealable):
         """Return the names of the filters that *chart* follows."""
         if chart.filters is not None:
             return list(chart.filters)
-        columns = self.frame(chart.dataset).columns
+        columns = self.rows_of(chart.dataset).columns
         return [n for n, f in self.filters.items() if f.column in columns]
 
     def parse_view(self, args) -> View:
@@ -312,16 +361,24 @@ class Dashboard(Sealable):
         """Return the chart's dataset narrowed by the filters it follows."""
         return view.chart_frame(self, chart, selected)
 
+    def chart_rows(self, chart: Chart, selected: View) -> Rows:
+        """Return the chart's rows narrowed by its filters, in memory or in an engine."""
+        return view.chart_rows(self, chart, selected)
+
     def rows(self) -> list[list[tuple[Chart, int]]]:
         """Return the charts in layout rows, each with its grid width (of 12)."""
         return layout.rows(self)
 
     def render(
-        self, chart_id: str, selected: View, max_points: int = downsample.MAX_POINTS
+        self,
+        chart_id: str,
+        selected: View,
+        max_points: int = downsample.MAX_POINTS,
+        row_limit: int = ROW_LIMIT,
     ) -> ChartResult:
         """Compute one chart for a view (see :func:`.render.render`)."""
-        return render.render(self, chart_id, selected, max_points)
+        return render.render(self, chart_id, selected, max_points, row_limit)
 
-    def data(self, chart_id: str, selected: View) -> pd.DataFrame:
+    def data(self, chart_id: str, selected: View, row_limit: int = ROW_LIMIT) -> pd.DataFrame:
         """Return the rows behind one chart for a view, without drawing it."""
-        return render.data(self, chart_id, selected)
+        return render.data(self, chart_id, selected, row_limit)

@@ -1,8 +1,10 @@
 """Drawing a chart for a view: the rows behind it, then its figure.
 
-A chart function hands its rows to a kind as a DataFrame, or as :class:`ChartRows` when
-it also has something to say: a note shown above the chart, or the message an empty
-chart shows instead of the generic one.
+A chart kind asks the chart's rows (in memory or in a SQL engine) for what it shows. A
+chart function gets those rows as a DataFrame (at most ``row_limit`` from an engine) and
+hands its own to a kind as a DataFrame, or as :class:`ChartRows` when it also has
+something to say: a note shown above the chart, or the message an empty chart shows
+instead of the generic one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,31 @@ import pandas as pd
 
 from ..charts import downsample
 from ..charts.base import empty_figure
-from ..data.engines import FrameRows
+from ..data.engines import FrameRows, RowLimitError, Rows
+from ..data.engines.connections import EngineError
 from ..errors import DataboardError
-from .view import View, chart_frame
+from .view import View, chart_rows
 
 if TYPE_CHECKING:
     from .model import Chart, Dashboard
+
+
+#: The most rows a chart function receives from a dataset in an engine (``ROW_LIMIT``).
+ROW_LIMIT = 1_000_000
+
+
+class EngineUnavailable(DataboardError):
+    """An engine that cannot answer now: a 503 naming its host, or 504 past the timeout."""
+
+    def __init__(self, error: EngineError):
+        super().__init__(str(error), 504 if error.timed_out else 503)
+
+
+class RowLimitExceeded(DataboardError):
+    """More rows than a chart function may receive: a 400 saying how to narrow them."""
+
+    def __init__(self, error: RowLimitError):
+        super().__init__(str(error), 400)
 
 
 class ChartError(DataboardError):
@@ -55,27 +76,37 @@ class ChartResult:
     frame: pd.DataFrame
 
 
-def render(board: Dashboard, chart_id: str, view: View, max_points: int) -> ChartResult:
+@dataclass(frozen=True)
+class _Drawing:
+    """What a kind draws from: rows in memory or an engine, and what a function added."""
+
+    rows: Rows
+    note: str = ""
+    empty_message: str = ""
+
+
+def render(
+    board: Dashboard, chart_id: str, view: View, max_points: int, row_limit: int = ROW_LIMIT
+) -> ChartResult:
     """Compute one chart for *view*: its figure JSON and the data behind it.
 
     :param max_points: the most points a line or scatter trace carries; the data behind
         the chart keeps every row.
+    :param row_limit: the most rows a chart function receives from an engine.
     :raise ChartError: when the chart's function or kind fails; the original exception
         is its ``__cause__``, for the server log.
     """
     chart = board.get_chart(chart_id)
     try:
-        frame, made = _rows(board, chart, view)
+        frame, made = _rows(board, chart, view, row_limit)
         if isinstance(made, dict):
             return ChartResult(chart, made, frame)
         return _draw(chart, made, view, max_points)
-    except DataboardError:
-        raise
     except Exception as error:
-        raise ChartError(chart.id) from error
+        raise _error(chart, error) from error
 
 
-def data(board: Dashboard, chart_id: str, view: View) -> pd.DataFrame:
+def data(board: Dashboard, chart_id: str, view: View, row_limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Return only the rows behind a chart for *view*, as downloads offer them.
 
     Unlike :func:`render` it neither draws nor downsamples the figure; the function of a
@@ -84,40 +115,57 @@ def data(board: Dashboard, chart_id: str, view: View) -> pd.DataFrame:
     chart = board.get_chart(chart_id)
     try:
         if chart.kind is None:  # a function drawing its own figure: its rows, undrawn
-            return chart_frame(board, chart, view)
-        frame, made = _rows(board, chart, view)
-        assert isinstance(made, ChartRows)
-        return chart.kind.data(FrameRows(made.frame))
-    except DataboardError:
-        raise
+            return _frame(chart_rows(board, chart, view), row_limit)
+        _, made = _rows(board, chart, view, row_limit)
+        assert isinstance(made, _Drawing)
+        return chart.kind.data(made.rows)
     except Exception as error:
-        raise ChartError(chart.id) from error
+        raise _error(chart, error) from error
 
 
-def _rows(board: Dashboard, chart: Chart, view: View) -> tuple[pd.DataFrame, ChartRows | dict]:
-    """Return the filtered rows and what the kind draws: rows, or the figure dict the
-    chart's own function drew."""
-    frame = chart_frame(board, chart, view)
-    if chart.func is not None:
-        result = chart.func(frame, view)
+def _error(chart: Chart, error: Exception) -> DataboardError:
+    """Return the error to answer with: ours as it is, an engine's 503/504, else a 500."""
+    if isinstance(error, DataboardError):
+        return error
+    if isinstance(error, EngineError):
+        return EngineUnavailable(error)
+    if isinstance(error, RowLimitError):
+        return RowLimitExceeded(error)
+    return ChartError(chart.id)
+
+
+def _frame(rows: Rows, row_limit: int) -> pd.DataFrame:
+    """Return *rows* as a DataFrame: whole in memory, at most *row_limit* from an engine."""
+    return rows.to_pandas(limit=None if isinstance(rows, FrameRows) else row_limit)
+
+
+def _rows(
+    board: Dashboard, chart: Chart, view: View, row_limit: int
+) -> tuple[pd.DataFrame | None, _Drawing | dict]:
+    """Return the filtered rows as a frame (if one was made) and what the kind draws:
+    rows, or the figure dict the chart's own function drew."""
+    rows = chart_rows(board, chart, view)
+    if chart.func is None:
         if chart.kind is None:
-            return frame, figure_dict(result, chart)
-        if isinstance(result, ChartRows):
-            return frame, result
-        if not isinstance(result, pd.DataFrame):
-            raise TypeError(
-                f"chart {chart.id!r}: with a kind, the function must return a DataFrame "
-                f"or ChartRows, not {type(result).__name__}"
-            )
-        return frame, ChartRows(result)
+            raise TypeError(f"chart {chart.id!r} has neither a kind nor a function")
+        return (rows.frame if isinstance(rows, FrameRows) else None), _Drawing(rows)
+    frame = _frame(rows, row_limit)
+    result = chart.func(frame, view)
     if chart.kind is None:
-        raise TypeError(f"chart {chart.id!r} has neither a kind nor a function")
-    return frame, ChartRows(frame)
+        return frame, figure_dict(result, chart)
+    if isinstance(result, ChartRows):
+        return frame, _Drawing(FrameRows(result.frame), result.note, result.empty_message)
+    if not isinstance(result, pd.DataFrame):
+        raise TypeError(
+            f"chart {chart.id!r}: with a kind, the function must return a DataFrame "
+            f"or ChartRows, not {type(result).__name__}"
+        )
+    return frame, _Drawing(FrameRows(result))
 
 
-def _draw(chart: Chart, made: ChartRows, view: View, max_points: int) -> ChartResult:
+def _draw(chart: Chart, made: _Drawing, view: View, max_points: int) -> ChartResult:
     assert chart.kind is not None
-    rows = chart.kind.data(FrameRows(made.frame))
+    rows = chart.kind.data(made.rows)
     if rows.empty and made.empty_message:
         return ChartResult(chart, _noted(empty_figure(chart, made.empty_message), made), rows)
     shown, thinned = downsample.reduce(chart.kind, rows, max_points)
@@ -127,7 +175,7 @@ def _draw(chart: Chart, made: ChartRows, view: View, max_points: int) -> ChartRe
     return ChartResult(chart, _noted(figure, made), rows)
 
 
-def _noted(figure: dict, made: ChartRows) -> dict:
+def _noted(figure: dict, made: _Drawing) -> dict:
     if made.note:
         layout = figure["layout"]
         layout["title"] = {"text": made.note, "x": 0, "font": {"size": 12}}

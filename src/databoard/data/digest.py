@@ -58,7 +58,10 @@ def dashboard_digest(board: Dashboard) -> str:
     """
     digest = hashlib.blake2b(digest_size=12)
     for name, dataset in board.datasets.items():
-        digest.update(f"{name}={frame_digest(dataset.frame)};".encode())
+        if dataset.frame is not None:
+            digest.update(f"{name}={frame_digest(dataset.frame)};".encode())
+        else:  # in an engine: what is asked of which database, not the data itself
+            digest.update(f"{name}={dataset.rows.describe()};".encode())
     charts = [
         [
             chart.describe(),

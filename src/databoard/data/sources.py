@@ -107,6 +107,23 @@ def _refuse_links_out(root: Path, folder: Path, relative: str | Path) -> None:
         folders[:] = [name for name in folders if (Path(where) / name).resolve() not in seen]
 
 
+def resolve_pattern(root: str | Path, pattern: str | Path) -> Path:
+    """Return a file, or a glob such as ``parts/*.parquet``, resolved inside *root*.
+
+    :raise SourceError: if it leaves the folder or matches no file.
+    """
+    if not any(ch in str(pattern) for ch in "*?["):
+        return resolve(root, pattern)
+    root = Path(root).resolve()
+    path = (root / pattern).resolve()
+    matches = sorted(root.glob(str(pattern)))
+    if not path.is_relative_to(root) or any(not m.resolve().is_relative_to(root) for m in matches):
+        raise SourceError(f"{pattern}: outside the dashboard's folder {root.name}/")
+    if not matches:
+        raise SourceError(f"{pattern}: no file in {root.name}/ matches")
+    return path
+
+
 def format_of(path: Path, format: str | None = None) -> str:
     """Return the reader format for *path*: the given one, or the one its ending means."""
     if format:

@@ -58,12 +58,14 @@ def check_site(site: Site) -> list[str]:
     Each dashboard was checked as it loaded, every chart drawn for its default view
     (:mod:`databoard.authoring.check`); what is left to see is that the loading happened.
     """
-    if not site.dashboards:
+    site.retry()
+    waiting = [str(p) for _, problems in site.waiting.values() for p in problems]
+    if not site.dashboards and not waiting:
         return ["no dashboard is loaded"]
-    return [
+    return waiting + [
         f"{slug}: its data is not loaded"
         for slug, board in site.dashboards.items()
-        if not board.loaded or any(d.frame is None for d in board.datasets.values())
+        if not board.loaded or any(d.rows is None for d in board.datasets.values())
     ]
 
 

@@ -30,11 +30,12 @@ class DashboardView:
 
     def render(self, chart_id: str) -> ChartResult:
         """Draw the chart for this view."""
-        return self.dashboard.render(chart_id, self.view, current_app.config["MAX_POINTS"])
+        config = current_app.config
+        return self.dashboard.render(chart_id, self.view, config["MAX_POINTS"], config["ROW_LIMIT"])
 
     def data(self, chart_id: str) -> pd.DataFrame:
         """Return the rows behind the chart for this view, without drawing it."""
-        return self.dashboard.data(chart_id, self.view)
+        return self.dashboard.data(chart_id, self.view, current_app.config["ROW_LIMIT"])
 
     def query_string(self, names=None) -> str:
         return urlencode(self.view.query(names))
@@ -48,6 +49,7 @@ class DashboardView:
         chart = self.dashboard.get_chart(chart_id)
         state = self.view.query(self.dashboard.chart_filters(chart))
         state.append(("max_points", str(current_app.config["MAX_POINTS"])))
+        state.append(("row_limit", str(current_app.config["ROW_LIMIT"])))
         return cache.key(self.dashboard, f"{what}/{chart_id}", state)
 
     def figure(self, chart_id: str) -> tuple[cache.Answer, bool]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,26 +9,7 @@ from databoard.data.engines import FrameRows
 from databoard.data.engines.connections import Engine, table
 from databoard.data.engines.sql import TableRows
 
-from support import POSTGRES_URL, postgres_schema
-
-
-def readings() -> pd.DataFrame:
-    """Made-up sensor readings: regions, a timestamp, numbers with gaps, a label column."""
-    rng = np.random.default_rng(7)
-    count = 600
-    frame = pd.DataFrame(
-        {
-            "region": rng.choice(["North", "South", "East"], count),
-            "site": rng.choice(["a", "b", "c", "d"], count),
-            "ts": pd.date_range("2024-01-01", periods=count, freq="h"),
-            "year": rng.integers(2000, 2010, count),
-            "value": rng.normal(100, 25, count).round(3),
-            "units": rng.integers(0, 50, count),
-        }
-    )
-    frame.loc[rng.choice(count, 40, replace=False), "value"] = np.nan
-    frame["label"] = frame["region"].str.upper()
-    return frame
+from support import POSTGRES_URL, postgres_schema, readings
 
 
 @pytest.fixture(scope="session")

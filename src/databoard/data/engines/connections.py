@@ -9,16 +9,33 @@ one connection per thread; Spark's session is itself shared.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from .urls import URLError, host, mask_url, resolve_duckdb, scheme
 
 #: DuckDB may use this much memory per process (its default is most of the machine).
 MEMORY_LIMIT = "1GB"
+#: Seconds a query may run before it is stopped and its chart answers 504.
+TIMEOUT = 30.0
+
+
+_engines: dict[tuple[str, str], Engine] = {}
+_engines_lock = threading.Lock()
 
 
 class EngineError(RuntimeError):
-    """An engine that cannot be reached or refuses a query; the message is safe to show."""
+    """An engine that cannot be reached or refuses a query; the message is safe to show.
+
+    :param unreachable: the engine did not answer at all (down, wrong host), as opposed
+        to refusing something asked of it.
+    :param timed_out: a query ran past the engine's timeout.
+    """
+
+    def __init__(self, message: str, unreachable: bool = False, timed_out: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
+        self.timed_out = timed_out
 
 
 class Engine:
@@ -27,10 +44,15 @@ class Engine:
     :param url: the connection address (``duckdb:///file.duckdb``, ``postgresql://...``,
         ``spark://local[2]``); a password in it is never shown.
     :param root: the folder relative DuckDB paths start from.
+    :param timeout: seconds a query may run (DuckDB interrupts it, PostgreSQL's
+        ``statement_timeout`` cancels it); then :class:`EngineError` with ``timed_out``.
     """
 
-    def __init__(self, url: str, root: Path, memory_limit: str = MEMORY_LIMIT):
+    def __init__(
+        self, url: str, root: Path, memory_limit: str = MEMORY_LIMIT, timeout: float = TIMEOUT
+    ):
         self.url = url
+        self.timeout = timeout
         self.name = scheme(url)
         self.shown = mask_url(url)
         self.host = mask_url(host(url))
@@ -40,6 +62,15 @@ class Engine:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list = []  # every thread's connection, closed by close()
+
+    @classmethod
+    def shared(cls, url: str, root: Path, timeout: float = TIMEOUT) -> Engine:
+        """Return the process's one engine for *url*, so datasets on it share connections."""
+        key = (url, str(Path(root).resolve()), timeout)
+        with _engines_lock:
+            if key not in _engines:
+                _engines[key] = cls(url, root, timeout=timeout)
+            return _engines[key]
 
     def __repr__(self) -> str:
         return f"Engine({self.shown!r})"
@@ -70,11 +101,24 @@ class Engine:
         return con
 
     def execute(self, expr):
-        """Run the Ibis expression *expr* on this thread's connection."""
+        """Run the Ibis expression *expr* on this thread's connection, within the timeout."""
+        con = self.connection()
+        timer = None
+        if self.name == "duckdb":  # DuckDB has no statement timeout: interrupt the cursor
+            timer = threading.Timer(self.timeout, con.con.interrupt)
+            timer.start()
+        start = time.monotonic()
         try:
-            return self.connection().execute(expr)
+            return con.execute(expr)
         except Exception as error:  # the driver's own errors: report them without the URL
+            if time.monotonic() - start >= self.timeout * 0.99:
+                raise EngineError(
+                    f"{self.host}: the query took longer than {self.timeout:g} s", timed_out=True
+                ) from error
             raise EngineError(f"{self.host}: the query failed: {_first_line(error)}") from error
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def close(self) -> None:
         """Close every connection this engine opened (Spark's session stays up)."""
@@ -114,6 +158,9 @@ class Engine:
                     builder = builder.config("spark.driver.bindAddress", "127.0.0.1")
                 session = builder.getOrCreate()
                 return ibis.pyspark.connect(session)
+            if self.name == "postgres":
+                milliseconds = int(self.timeout * 1000)
+                return ibis.connect(self.url, options=f"-c statement_timeout={milliseconds}")
             return ibis.connect(self.url)
         except (EngineError, URLError):
             raise
@@ -123,7 +170,9 @@ class Engine:
                 f"(pip install 'databoard[{self.name}]'): {error}"
             ) from None
         except Exception as error:
-            raise EngineError(f"cannot connect to {self.host}: {_first_line(error)}") from None
+            raise EngineError(
+                f"cannot connect to {self.host}: {_first_line(error)}", unreachable=True
+            ) from None
 
 
 def _first_line(error: Exception) -> str:

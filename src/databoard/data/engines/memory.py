@@ -24,7 +24,7 @@ class FrameRows:
         """Keep the rows passing every condition, selecting them once."""
         keep = None
         for condition in conditions:
-            mask = _mask(self.frame, condition)
+            mask = condition_mask(self.frame, condition)
             keep = mask if keep is None else keep & mask
         return self if keep is None else FrameRows(self.frame[keep])
 
@@ -137,7 +137,8 @@ def too_many(count: int | None, limit: int) -> str:
     )
 
 
-def _mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray:
+def condition_mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray:
+    """Return which rows of *frame* pass *condition*, as a boolean array."""
     column = frame[condition.column]
     if condition.op == "in":
         if isinstance(column.dtype, pd.CategoricalDtype):

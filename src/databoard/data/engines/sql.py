@@ -49,6 +49,17 @@ class TableRows:
     def columns(self) -> list[str]:
         return list(self.table.columns)
 
+    def describe(self) -> str:
+        """Return the (masked) database and the query these rows come from."""
+        return f"{self.engine.shown}: {ibis.to_sql(self.table)}"
+
+    def as_dates(self, columns: list[str]) -> TableRows:
+        """Return these rows with *columns* read as timestamps (text, dates or numbers)."""
+        if not columns:
+            return self
+        t = self.table
+        return self._with(t.mutate(**{c: t[c].cast("timestamp") for c in columns}))
+
     def where(self, conditions: list[Condition]) -> TableRows:
         tests = [_test(self.table[c.column], c) for c in conditions]
         return self._with(self.table.filter(*tests)) if tests else self

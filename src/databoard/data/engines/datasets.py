@@ -1,0 +1,55 @@
+"""Datasets in a SQL engine: a loader that opens a table, a query or a file in place.
+
+Ibis is imported only when such a dataset loads (about 0.2 s), so dashboards whose data
+is all in memory never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import sources
+
+
+def engine_loader(
+    root: Path,
+    connection: str | None,
+    table: str | None,
+    sql: str | None,
+    source: str | None,
+    engine: str | None,
+    dates: list[str] | None,
+    timeout: float | None,
+    options: dict,
+) -> Callable:
+    """Return a loader opening a dataset's rows in a SQL engine (no rows are read).
+
+    :param connection: the database address; ``${NAME}`` is read from the environment
+        each time the loader runs, so a database that moves is found again.
+    :param source: with *engine* and no *connection*, a file (Parquet, glob, CSV)
+        relative to *root*, queried in place.
+    :raise ValueError: for options that cannot go together.
+    """
+    if options:
+        raise ValueError(f"reader options {sorted(options)} do not apply to an engine")
+    if connection is None and source is None:
+        raise ValueError("engine needs a source file (or give a connection)")
+    if connection is not None and (table is None) == (sql is None):
+        raise ValueError("a connection needs one of table or sql")
+
+    def loader():
+        from .connections import TIMEOUT, Engine
+        from .connections import table as open_table
+        from .sql import TableRows
+        from .urls import expand
+
+        if connection is not None:
+            database = Engine.shared(expand(connection), root, timeout or TIMEOUT)
+            found = open_table(database, name=table or "", sql=sql or "")
+        else:
+            database = Engine.shared(f"{engine}://", root, timeout or TIMEOUT)
+            found = open_table(database, file=sources.resolve_pattern(root, source))
+        return TableRows(found, database).as_dates(dates or [])
+
+    return loader
