@@ -175,8 +175,8 @@ def fetch(
             source_id = str(header.get("sourceid", ""))
             source = source or SOURCES.get(source_id, f"World Bank source {source_id}")
             for row in observations:
-                name, *observation = _observation(row, f"{url} (page {page})")
-                rows.append(tuple(observation))
+                name, country, country_code, year, value = _observation(row, f"{url} (page {page})")
+                rows.append((country, country_code, year, value))
             if progress is not None:
                 progress(page, pages)
             page += 1

@@ -20,7 +20,7 @@ MEMORY_LIMIT = "1GB"
 TIMEOUT = 30.0
 
 
-_engines: dict[tuple[str, str], Engine] = {}
+_engines: dict[tuple[str, str, float], Engine] = {}
 _engines_lock = threading.Lock()
 
 

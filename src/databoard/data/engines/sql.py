@@ -192,10 +192,11 @@ class TableRows:
     def m4(self, x: str, y: str, keys: list[str], width: int) -> TableRows:
         """Reduce each series longer than *width* points to about *width* rows with M4.
 
-        Per series and one of ``width / 4`` equal ``x`` buckets, the rows with the first and
-        last ``x`` and the smallest and largest ``y`` stay (Jugel et al., VLDB 2014), so the
-        line drawn at that width looks the same. Shorter series stay whole; a reduced one
-        loses its missing values (and so its gaps).
+        Per series and one of ``width / 4`` equal ``x`` buckets, the points with the first
+        and last ``x`` and the smallest and largest ``y`` stay (Jugel et al., VLDB 2014),
+        so the line drawn at that width looks the same. It is one aggregation over the
+        rows (``arg_min``/``arg_max`` per bucket), then at most four rows per bucket.
+        Shorter series stay whole; a reduced one loses its missing values (and gaps).
         """
         t = self.table
         longest = t.group_by(keys).aggregate(n=t.count()).n.max() if keys else t.count()
@@ -203,26 +204,29 @@ class TableRows:
             return self
         t = t.filter(t[y].notnull(), t[x].notnull())
         position = t[x].epoch_seconds() if t[x].type().is_timestamp() else t[x].cast("float64")
-        t = t.mutate(_pos=position)
-        span = (
-            t.group_by(keys).aggregate(_lo=t._pos.min(), _hi=t._pos.max())
-            if keys
-            else (t.aggregate(_lo=t._pos.min(), _hi=t._pos.max()))
-        )
+        t = t.mutate(_pos=position, _y=t[y].cast("float64"))
+        bounds = {"_lo": t._pos.min(), "_hi": t._pos.max()}
+        span = t.group_by(keys).aggregate(**bounds) if keys else t.aggregate(**bounds)
         t = t.inner_join(span, keys) if keys else t.cross_join(span)
         buckets = max(width // 4, 1)
         scaled = (t._pos - t._lo) / ibis.greatest(t._hi - t._lo, 1e-300) * buckets
         t = t.mutate(_bucket=ibis.least(scaled.floor().cast("int64"), buckets - 1))
-        group = [*keys, "_bucket"]
-        ranks = {
-            "_first": ibis.row_number().over(group_by=group, order_by=t._pos),
-            "_last": ibis.row_number().over(group_by=group, order_by=t._pos.desc()),
-            "_low": ibis.row_number().over(group_by=group, order_by=t[y]),
-            "_high": ibis.row_number().over(group_by=group, order_by=t[y].desc()),
-        }
-        t = t.mutate(**ranks)
-        kept = t.filter((t._first == 0) | (t._last == 0) | (t._low == 0) | (t._high == 0))
-        return self._with(kept.select(self.columns).order_by([*keys, x]))
+        corners = t.group_by([*keys, "_bucket"]).aggregate(
+            first_x=t[x].min(),
+            first_y=t._y.argmin(t._pos),
+            last_x=t[x].max(),
+            last_y=t._y.argmax(t._pos),
+            low_x=t[x].argmin(t._y),
+            low_y=t._y.min(),
+            high_x=t[x].argmax(t._y),
+            high_y=t._y.max(),
+        )
+        points = None
+        for corner in ("first", "last", "low", "high"):
+            part = corners.select(*keys, **{x: corners[f"{corner}_x"], y: corners[f"{corner}_y"]})
+            points = part if points is None else points.union(part, distinct=True)
+        assert points is not None
+        return self._with(points.order_by([*keys, x]))
 
     def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
         if limit is None:
