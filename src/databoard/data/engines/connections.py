@@ -8,6 +8,8 @@ one connection per thread; Spark's session is itself shared.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -22,6 +24,16 @@ TIMEOUT = 30.0
 
 _engines: dict[tuple[str, str, float], Engine] = {}
 _engines_lock = threading.Lock()
+
+
+@atexit.register
+def _close_shared() -> None:
+    """Close the shared engines' connections as the process ends, not in the GC."""
+    with _engines_lock:
+        engines = list(_engines.values())
+    for engine in engines:
+        with contextlib.suppress(Exception):  # a connection the server already dropped
+            engine.close()
 
 
 class EngineError(RuntimeError):
