@@ -34,12 +34,12 @@ from ..data import sources, wrangle
 from ..data.digest import dashboard_digest
 from ..data.engines import FrameRows, Rows
 from ..data.engines.datasets import engine_loader
-from ..data.engines.urls import mask_url
 from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
 from ..security.links import check_link
+from ..security.masking import mask_url
 from . import layout, render, view
 from .render import ROW_LIMIT, ChartResult
 from .view import View

@@ -14,7 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-from .urls import URLError, host, mask_url, resolve_duckdb, scheme
+from ...security.masking import mask_url
+from .urls import URLError, host, resolve_duckdb, scheme
 
 #: DuckDB may use this much memory per process (its default is most of the machine).
 MEMORY_LIMIT = "1GB"

@@ -1,4 +1,8 @@
-"""Connection addresses: ``${NAME}`` from the environment, paths, and masked passwords."""
+"""Connection addresses: ``${NAME}`` from the environment, engine names, hosts and paths.
+
+A password is never shown: every message here masks it with
+:func:`databoard.security.masking.mask_url`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from ...security.masking import mask_url
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-MASK = "********"
 
 
 class URLError(ValueError):
@@ -30,19 +35,6 @@ def expand(text: str, environ: Mapping[str, str] | None = None) -> str:
         return environ[name]
 
     return _VARIABLE.sub(value, text)
-
-
-def mask_url(url: str) -> str:
-    """Return *url* with its password (if any) replaced by asterisks, safe to print."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"//([^:/@]*):[^@]*@", rf"//\1:{MASK}@", url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
 
 
 def scheme(url: str) -> str:
