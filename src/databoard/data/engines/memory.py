@@ -57,7 +57,7 @@ class FrameRows:
         return self.frame.groupby(key, observed=True)[column].nunique()
 
     def sort(self, column: str, ascending: bool = True) -> FrameRows:
-        return FrameRows(self.frame.sort_values(column, ascending=ascending, kind="stable"))
+        return FrameRows(self.frame.sort_values(column, ascending=ascending))
 
     def select(self, columns: list[str]) -> FrameRows:
         return FrameRows(self.frame[columns])
