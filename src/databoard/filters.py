@@ -79,7 +79,8 @@ class Filter(Sealable):
 
         A dashboard combines the masks of all its filters and selects the rows once,
         instead of copying the table once per filter. A kind defines this or
-        :meth:`condition`; this default applies the condition.
+        :meth:`condition`; this default applies the condition as the in-memory backend
+        does (:func:`~databoard.data.engines.memory.condition_mask`).
         """
         condition = self.condition(value)
         return None if condition is None else condition_mask(frame, condition)
@@ -209,38 +210,8 @@ class MultiSelect(_Choice):
     def condition(self, value):
         return Condition(self.column, "in", tuple(value))
 
-    def mask(self, frame, value):
-        column = frame[self.column]
-        if not isinstance(column.dtype, pd.CategoricalDtype):
-            return column.isin(value).to_numpy()
-        # One lookup per row in a table of the categories, much faster than isin.
-        found = _positions(column.cat.categories, value)
-        chosen = np.zeros(len(column.cat.categories) + 1, dtype=bool)  # last: missing
-        chosen[found[found >= 0]] = True
-        codes = column.cat.codes.to_numpy()
-        if chosen[:-1].all() and (not len(codes) or codes.min() >= 0):
-            return None  # every row passes: no mask to make, nor rows to copy
-        return chosen[codes]
-
     def to_query(self, value):
         return [(self.name, param_text(v)) for v in value]
-
-
-def _positions(index: pd.Index, values: list) -> np.ndarray:
-    """Return where each of *values* is in *index* (-1 where absent).
-
-    A few values are looked up one by one in the index's own hash table, which it keeps;
-    building an index of them to match costs more than that.
-    """
-    if len(values) > 32:
-        return index.get_indexer(pd.Index(values, dtype=object))
-    found = []
-    for value in values:
-        try:
-            found.append(index.get_loc(value))
-        except (KeyError, TypeError):
-            found.append(-1)
-    return np.array(found, dtype=np.intp)
 
 
 class Select(_Choice):
@@ -323,17 +294,6 @@ class Range(Filter):
 
     def condition(self, value):
         return Condition(self.column, "between", tuple(value))
-
-    def mask(self, frame, value):
-        column = frame[self.column]
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
-            column = column.to_numpy()  # plain numbers: compare without pandas' overhead
-            if column.dtype.kind in "iu" and len(column):
-                # every row passes (whole numbers are never missing): no mask, no copy
-                if value[0] <= column.min() and column.max() <= value[1]:
-                    return None
-        keep = (column >= value[0]) & (column <= value[1])
-        return keep if isinstance(keep, np.ndarray) else keep.to_numpy(dtype=bool, na_value=False)
 
     def to_query(self, value):
         return [(p, param_text(v)) for p, v in zip(self._params, value, strict=True)]

@@ -25,7 +25,8 @@ class FrameRows:
         keep = None
         for condition in conditions:
             mask = condition_mask(self.frame, condition)
-            keep = mask if keep is None else keep & mask
+            if mask is not None:
+                keep = mask if keep is None else keep & mask
         return self if keep is None else FrameRows(self.frame[keep])
 
     def notna(self, *columns: str) -> FrameRows:
@@ -137,26 +138,53 @@ def too_many(count: int | None, limit: int) -> str:
     )
 
 
-def condition_mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray:
-    """Return which rows of *frame* pass *condition*, as a boolean array."""
+def condition_mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray | None:
+    """Return which rows of *frame* pass *condition*, as booleans, or ``None`` if all do.
+
+    ``None`` spares the caller a mask to combine and a copy of every row to select.
+    """
     column = frame[condition.column]
     if condition.op == "in":
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            # One lookup per row in a table of the categories, much faster than isin.
-            found = column.cat.categories.get_indexer(pd.Index(condition.values, dtype=object))
-            chosen = np.zeros(len(column.cat.categories) + 1, dtype=bool)  # last: missing
-            chosen[found[found >= 0]] = True
-            return chosen[column.cat.codes.to_numpy()]
-        return column.isin(condition.values).to_numpy()
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return column.isin(condition.values).to_numpy()
+        # One lookup per row in a table of the categories, much faster than isin.
+        found = _positions(column.cat.categories, condition.values)
+        chosen = np.zeros(len(column.cat.categories) + 1, dtype=bool)  # last: missing
+        chosen[found[found >= 0]] = True
+        codes = column.cat.codes.to_numpy()
+        if chosen[:-1].all() and (not len(codes) or codes.min() >= 0):
+            return None
+        return chosen[codes]
     if condition.op == "between":
         low, high = condition.values
         if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
             column = column.to_numpy()  # plain numbers: compare without pandas' overhead
+            # whole numbers are never missing: every row may pass
+            if column.dtype.kind in "iu" and len(column):
+                if low <= column.min() and column.max() <= high:
+                    return None
         keep = (column >= low) & (column <= high)
         return keep if isinstance(keep, np.ndarray) else keep.to_numpy(dtype=bool, na_value=False)
     if condition.op == "eq":
         return (column == condition.values[0]).to_numpy(dtype=bool, na_value=False)
     raise ValueError(f"unknown condition {condition.op!r}")
+
+
+def _positions(index: pd.Index, values) -> np.ndarray:
+    """Return where each of *values* is in *index* (-1 where absent).
+
+    A few values are looked up one by one in the index's own hash table, which it keeps;
+    building an index of them to match costs more than that.
+    """
+    if len(values) > 32:
+        return index.get_indexer(pd.Index(list(values), dtype=object))
+    found = []
+    for value in values:
+        try:
+            found.append(index.get_loc(value))
+        except (KeyError, TypeError):
+            found.append(-1)
+    return np.array(found, dtype=np.intp)
 
 
 def _box_stats(series: pd.Series) -> pd.Series:
