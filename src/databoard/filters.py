@@ -339,10 +339,8 @@ class Slider(Filter):
             raise BadParameter(self.name, f"unknown value {text!r} for '{self.name}'")
         return value
 
-    def mask(self, frame, value):
-        if value is None:
-            return None
-        return (frame[self.column] == value).to_numpy(dtype=bool, na_value=False)
+    def condition(self, value):
+        return None if value is None else Condition(self.column, "eq", (value,))
 
     def to_query(self, value):
         return [] if value is None else [(self.name, param_text(value))]

@@ -11,6 +11,7 @@ import pytest
 from databoard import Bar, Line, Pie, Table, create_app
 from databoard.charts.kinds import Kind, KindError
 from databoard.charts.shape import period_labels
+from databoard.data.engines import FrameRows
 
 from support import WORLDBANK_DATA
 
@@ -153,7 +154,7 @@ def test_bad_options_name_the_option(kind, options, message):
 def test_resample_of_a_column_without_dates_says_so():
     frame = pd.DataFrame({"year": [2020, 2021], "v": [1.0, 2.0]})
     with pytest.raises(ValueError, match="resample needs dates in 'year'"):
-        Line(x="year", y="v", resample="Y", aggregate="sum").data(frame)
+        Line(x="year", y="v", resample="Y", aggregate="sum").data(FrameRows(frame))
 
 
 def test_top_keeps_other_per_colour_and_from_python():
@@ -164,7 +165,7 @@ def test_top_keeps_other_per_colour_and_from_python():
             "n": [5.0, 4.0, 1.0, 2.0, 3.0, 7.0],
         }
     )
-    rows = Bar(x="shop", y="n", color="kind", top=2, other=True).data(frame)
+    rows = Bar(x="shop", y="n", color="kind", top=2, other=True).data(FrameRows(frame))
     assert rows.values.tolist() == [
         ["d", "x", 2.0],
         ["d", "y", 7.0],
@@ -172,6 +173,7 @@ def test_top_keeps_other_per_colour_and_from_python():
         ["a", "y", 3.0],
         ["Other", "x", 5.0],
     ]
-    assert Pie(names="shop", values="n", top=1).data(frame).values.tolist() == [["d", 9.0]]
-    table = Table(columns=["shop", "n"], sort="n", top=2).data(frame)
+    rows = FrameRows(frame)
+    assert Pie(names="shop", values="n", top=1).data(rows).values.tolist() == [["d", 9.0]]
+    table = Table(columns=["shop", "n"], sort="n", top=2).data(rows)
     assert table["n"].tolist() == [7.0, 5.0]

@@ -106,18 +106,16 @@ def linked_options(board: Dashboard, view: View) -> dict[str, dict]:
             continue
         found: set = set()
         for dataset in board.datasets:
-            frame = board.frame(dataset)
-            if flt.column not in frame.columns:
+            rows = board.rows_of(dataset)
+            if flt.column not in rows.columns:
                 continue
-            keep = None
-            for other_name, other in board.filters.items():
-                if other_name == name or other.column not in frame.columns:
-                    continue
-                mask = other.mask(frame, view[other_name])
-                if mask is not None:
-                    keep = mask if keep is None else keep & mask
-            column = frame[flt.column] if keep is None else frame[flt.column][keep]
-            found.update(column.dropna().unique().tolist())
+            conditions = [
+                condition
+                for other_name, other in board.filters.items()
+                if other_name != name and other.column in rows.columns
+                if (condition := other.condition(view[other_name])) is not None
+            ]
+            found.update(v for v in rows.where(conditions).distinct(flt.column) if v == v)
         chosen = view[name] if isinstance(flt, MultiSelect) else [view[name]]
         linked[name] = {
             "options": [param_text(o) for o in flt.options if o in found],
