@@ -54,10 +54,9 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
-# Change the "from" year and wait until every affected chart is redrawn from the API.
-CHANGE = """
-async (year) => {
-  const select = document.getElementById("filter-year-from");
+# The page script's "Charts updated." announcement, as a promise of when it came: a
+# redraw is timed from a change to every affected chart drawn.
+CHARTS_UPDATED = """\
   const done = new Promise((resolve) => {
     const announce = databoard.announce.bind(databoard);
     databoard.announce = (text) => {
@@ -68,12 +67,22 @@ async (year) => {
       }
     };
   });
-  const start = performance.now();
+"""
+
+# Change the "from" year and wait until every affected chart is redrawn from the API.
+CHANGE = (
+    """
+async (year) => {
+  const select = document.getElementById("filter-year-from");
+"""
+    + CHARTS_UPDATED
+    + """  const start = performance.now();
   select.value = String(year);
   select.dispatchEvent(new Event("change", { bubbles: true }));
   return (await done) - start;
 }
 """
+)
 
 # Redraw the same charts with figures already in the page: the browser's own floor.
 REDRAW = """

@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from browse import VIEWPORT, chromium  # noqa: E402
+from browse import CHARTS_UPDATED, VIEWPORT, chromium  # noqa: E402
 from servers import databoard  # noqa: E402
 
 DATA = HERE.parent / "src" / "databoard" / "dashboards" / "worldbank" / "data"
@@ -85,24 +85,18 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
-CLICK = """
+CLICK = (
+    """
 async (region) => {
   const target = databoard.explore.targets.get("bubbles");
-  const done = new Promise((resolve) => {
-    const announce = databoard.announce.bind(databoard);
-    databoard.announce = (text) => {
-      announce(text);
-      if (text === "Charts updated.") {
-        databoard.announce = announce;
-        resolve(performance.now());
-      }
-    };
-  });
-  const start = performance.now();
+"""
+    + CHARTS_UPDATED
+    + """  const start = performance.now();
   databoard.explore.choose(target, region, false);
   return (await done) - start;
 }
 """
+)
 
 REDRAW = """
 async () => {
