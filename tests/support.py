@@ -16,6 +16,18 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 WORLDBANK_DATA = ROOT / "src" / "databoard" / "dashboards" / "worldbank" / "data"
 CHROMIUM = "/usr/bin/chromium"
+
+
+def plotly_dataset(name: str) -> bytes:
+    """Return the plain CSV text of a dataset plotly ships (``gapminder``, ``tips``, ...)."""
+    import gzip
+
+    import plotly
+
+    folder = Path(plotly.__file__).parent / "package_data" / "datasets"
+    return gzip.decompress((folder / f"{name}.csv.gz").read_bytes())
+
+
 #: A small made-up orders file for dashboards written by the tests.
 ORDERS_CSV = """\
 date,region,product,units,revenue

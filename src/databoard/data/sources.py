@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import compression as compression_
 from . import worldbank
 
 #: File endings and the format each one means.
@@ -33,34 +34,48 @@ class SourceError(ValueError):
     """A data file that cannot be used: missing, outside the folder, or unreadable."""
 
 
-def _csv(path: Path, **options) -> pd.DataFrame:
-    if worldbank.is_bulk_csv(path):
-        return worldbank.read_bulk_csv(path)
-    return pd.read_csv(path, encoding=options.pop("encoding", "utf-8-sig"), **options)
+def _delimited(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    with compression_.open_binary(path, compression) as handle:
+        return pd.read_csv(handle, encoding=options.pop("encoding", "utf-8-sig"), **options)
 
 
-def _tsv(path: Path, **options) -> pd.DataFrame:
-    return pd.read_csv(path, sep="\t", encoding=options.pop("encoding", "utf-8-sig"), **options)
+def _csv(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    if worldbank.is_bulk_csv(path, compression):
+        return worldbank.read_bulk_csv(path, compression)
+    return _delimited(path, compression, **options)
 
 
-def _json(path: Path, **options) -> pd.DataFrame:
-    if path.suffix == ".jsonl":
+def _tsv(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    return _delimited(path, compression, **{"sep": "\t", **options})
+
+
+def _json(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    if compression_.inner_suffix(path) == ".jsonl":
         options.setdefault("lines", True)
-    return pd.read_json(path, **options)
+    with compression_.open_binary(path, compression) as handle:
+        return pd.read_json(handle, **options)
 
 
-def _worldbank(path: Path, **options) -> pd.DataFrame:
+def _parquet(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    return pd.read_parquet(compression_.seekable(path, compression), **options)
+
+
+def _excel(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    return pd.read_excel(compression_.seekable(path, compression), **options)
+
+
+def _worldbank(path: Path, compression: str | None, **options) -> pd.DataFrame:
     """A bulk CSV, or a folder of them with their country metadata."""
     if path.is_dir():
         return worldbank.read_folder(path)
-    return worldbank.read_bulk_csv(path)
+    return worldbank.read_bulk_csv(path, compression)
 
 
 READERS: dict[str, Callable[..., pd.DataFrame]] = {
     "csv": _csv,
     "tsv": _tsv,
-    "parquet": pd.read_parquet,
-    "excel": pd.read_excel,
+    "parquet": _parquet,
+    "excel": _excel,
     "json": _json,
     "worldbank": _worldbank,
 }
@@ -125,7 +140,10 @@ def resolve_pattern(root: str | Path, pattern: str | Path) -> Path:
 
 
 def format_of(path: Path, format: str | None = None) -> str:
-    """Return the reader format for *path*: the given one, or the one its ending means."""
+    """Return the reader format for *path*: the given one, or the one its ending means.
+
+    A compressed file's format is its inner ending's: ``orders.csv.gz`` is a CSV file.
+    """
     if format:
         if format not in READERS:
             raise SourceError(
@@ -134,11 +152,12 @@ def format_of(path: Path, format: str | None = None) -> str:
         return format
     if path.is_dir():
         return "worldbank"
+    ending = compression_.inner_suffix(path)
     try:
-        return EXTENSIONS[path.suffix.lower()]
+        return EXTENSIONS[ending]
     except KeyError:
         raise SourceError(
-            f"{path.name}: cannot tell the format from {path.suffix!r}; "
+            f"{path.name}: cannot tell the format from {ending or path.name!r}; "
             f"set format to one of {', '.join(READERS)}"
         ) from None
 
@@ -148,7 +167,9 @@ def read(root: str | Path, relative: str | Path, format: str | None = None, **op
 
     :param format: ``csv``, ``tsv``, ``parquet``, ``excel``, ``json`` or ``worldbank``;
         guessed from the file ending when not given (a World Bank bulk CSV is detected).
-    :param options: passed to the pandas reader (``sheet_name``, ``sep``, ...).
+    :param options: passed to the pandas reader (``sheet_name``, ``sep``, ...);
+        ``compression`` (``gzip``, ``bz2``, ``zip``, ``zstd``, ``xz``) is taken from the
+        file ending when not given, for every format.
     :return: the table; callers must not modify it in place (it is shared).
     """
     path = resolve(root, relative)
@@ -158,7 +179,8 @@ def read(root: str | Path, relative: str | Path, format: str | None = None, **op
     with _lock:
         if key not in _cache:
             try:
-                _cache[key] = READERS[kind](path, **options)
-            except (ValueError, OSError, ImportError, KeyError) as error:
+                compression = compression_.method(path, options.pop("compression", "infer"))
+                _cache[key] = READERS[kind](path, compression, **options)
+            except (ValueError, OSError, ImportError, KeyError, *compression_.ERRORS) as error:
                 raise SourceError(f"{relative}: cannot read as {kind}: {error}") from error
         return _cache[key]

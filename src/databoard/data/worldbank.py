@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .compression import inner_suffix, open_binary, open_text
+
 #: Columns of the tidy table, in order.
 COLUMNS = [
     "country",
@@ -43,33 +45,44 @@ class Indicator:
     path: Path
 
 
-def is_bulk_csv(path: str | Path) -> bool:
-    """Tell whether *path* looks like a World Bank bulk CSV download."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
+def is_bulk_csv(path: str | Path, compression: str | None = "infer") -> bool:
+    """Tell whether *path* looks like a World Bank bulk CSV download.
+
+    :param compression: as :func:`.compression.open_binary`; by the file ending if not given.
+    """
+    with open_text(path, compression, encoding="utf-8-sig", newline="") as f:
         first = next(csv.reader(f), [])
     return first[:1] == ["Data Source"]
 
 
-def _preamble(path: Path) -> dict[str, str]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
+def _preamble(path: Path, compression: str | None = "infer") -> dict[str, str]:
+    with open_text(path, compression, encoding="utf-8-sig", newline="") as f:
         rows = [row for _, row in zip(range(_PREAMBLE_LINES), csv.reader(f), strict=False)]
     return {row[0]: row[1] for row in rows if len(row) >= 2}
 
 
-def read_bulk_csv(path: str | Path) -> pd.DataFrame:
+def _table(path: Path, compression: str | None = "infer", **options) -> pd.DataFrame:
+    """Read the table under the preamble."""
+    with open_binary(path, compression) as f:
+        return pd.read_csv(f, skiprows=_PREAMBLE_LINES, encoding="utf-8-sig", **options)
+
+
+def read_bulk_csv(path: str | Path, compression: str | None = "infer") -> pd.DataFrame:
     """Read one bulk CSV file into tidy rows.
 
-    :param path: a World Bank ``API_*.csv`` file, with or without a byte-order mark.
+    :param path: a World Bank ``API_*.csv`` file, with or without a byte-order mark,
+        possibly compressed (``API_*.csv.gz``).
+    :param compression: as :func:`.compression.open_binary`; by the file ending if not given.
     :return: one row per economy, indicator and year, with columns ``country``,
         ``country_code``, ``indicator_code``, ``indicator_name``, ``year`` (int) and
         ``value`` (float, NaN where missing). ``attrs["updated"]`` holds the file's
         "Last Updated Date".
     """
     path = Path(path)
-    preamble = _preamble(path)
+    preamble = _preamble(path, compression)
     if preamble.get("Data Source") is None:
         raise ValueError(f"{path}: not a World Bank bulk CSV (no 'Data Source' line)")
-    wide = pd.read_csv(path, skiprows=_PREAMBLE_LINES, encoding="utf-8-sig", dtype=str)
+    wide = _table(path, compression, dtype=str)
     years = [c for c in wide.columns if _YEAR.match(str(c))]
     tidy = wide.melt(
         id_vars=["Country Name", "Country Code", "Indicator Name", "Indicator Code"],
@@ -92,7 +105,7 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
 
 def indicator_code(path: str | Path) -> str:
     """Return the indicator code of bulk CSV *path*, as its first data row says."""
-    first = pd.read_csv(path, skiprows=_PREAMBLE_LINES, encoding="utf-8-sig", nrows=1)
+    first = _table(Path(path), nrows=1)
     return str(first.loc[0, "Indicator Code"])
 
 
@@ -102,7 +115,8 @@ def read_country_metadata(path: str | Path) -> pd.DataFrame:
     :return: one row per economy with ``country_code``, ``country`` (the current short
         name), ``region`` and ``income_group``; aggregates have no region.
     """
-    meta = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    with open_binary(path) as f:
+        meta = pd.read_csv(f, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     meta = meta.rename(
         columns={
             "Country Code": "country_code",
@@ -115,12 +129,13 @@ def read_country_metadata(path: str | Path) -> pd.DataFrame:
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:
-    """Return the files in *folder* matching *pattern*, refusing links that leave it.
+    """Return the CSV files in *folder* matching *pattern*, refusing links that leave it.
 
-    A link in a downloads folder must not make it serve a file from elsewhere.
+    Compressed copies (``API_*.csv.gz``) count too. A link in a downloads folder must not
+    make it serve a file from elsewhere.
     """
     real = folder.resolve()
-    found = sorted(folder.glob(pattern))
+    found = sorted(p for p in folder.glob(f"{pattern}*") if inner_suffix(p) == ".csv")
     for path in found:
         if not path.resolve().is_relative_to(real):
             raise ValueError(f"{path}: a link to a file outside {folder}; copy the file in instead")
@@ -138,7 +153,7 @@ def scan_folder(folder: str | Path) -> dict[str, Indicator]:
         if not is_bulk_csv(path):
             continue
         preamble = _preamble(path)
-        first = pd.read_csv(path, skiprows=_PREAMBLE_LINES, encoding="utf-8-sig", nrows=1)
+        first = _table(path, nrows=1)
         code = str(first.loc[0, "Indicator Code"])
         if code in found:
             raise ValueError(f"{path}: indicator {code} is also in {found[code].path}")

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ...security.masking import mask_url
+from ..compression import inner_suffix
 from .urls import URLError, host, resolve_duckdb, scheme
 
 #: DuckDB may use this much memory per process (its default is most of the machine).
@@ -196,13 +197,14 @@ def _first_line(error: Exception) -> str:
 def table(engine: Engine, name: str = "", sql: str = "", file: Path | None = None):
     """Return the Ibis table a dataset reads: a table (``schema.table``), a query or a file.
 
-    :param file: a Parquet file or glob, or a CSV file, queried in place (DuckDB, Spark).
+    :param file: a Parquet file or glob, or a CSV file, queried in place (DuckDB, Spark);
+        DuckDB also reads ``.csv.gz`` and ``.csv.zst`` files.
     """
     con = engine.base()
     try:
         if file is not None:
             text = str(file)
-            csv = text.endswith((".csv", ".tsv"))
+            csv = inner_suffix(file) in (".csv", ".tsv")  # also .csv.gz
             if engine.name == "duckdb":
                 return _duckdb_file_view(con, text, csv)
             return con.read_csv(text) if csv else con.read_parquet(text)
