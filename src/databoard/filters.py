@@ -7,6 +7,7 @@ parameters, so a bad value is a 400 naming the parameter, never a 500.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -31,6 +32,8 @@ class Filter(Sealable):
     :param column: the dataset column it narrows, or ``None`` for a chart parameter.
     :param label: the text shown next to the control.
     :param default: the value when the query string does not set it.
+    :param line: the line of the dashboard file declaring it, for error messages (set
+        by :meth:`~databoard.Dashboard.add_filter` when not given).
     """
 
     kind: ClassVar[str] = ""
@@ -42,11 +45,13 @@ class Filter(Sealable):
         *,
         label: str | None = None,
         default: Any = None,
+        line: int | None = None,
     ):
         self.name = name
         self.column = column
         self.label = label or name.replace("_", " ").capitalize()
         self.default = default
+        self.line = line
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -60,6 +65,12 @@ class Filter(Sealable):
 
     def bind(self, datasets: Sequence[Rows]) -> None:
         """Derive options or bounds from the rows of the datasets that have the column."""
+
+    def problems(self) -> list[str]:
+        """Return what is wrong with the filter as bound to the data (a default that is
+        not an option, say); ``databoard check`` reports each, and a server refuses them.
+        """
+        return []
 
     def parse(self, args) -> Any:
         """Return the filter's value from a multi-valued mapping of query arguments."""
@@ -122,6 +133,13 @@ def param_text(value: Any) -> str:
     return str(value)
 
 
+def _ordered(value: Any) -> bool:
+    """Return whether a range can hold *value*: a number, a year or a date."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float | np.number | pd.Timestamp | datetime.date)
+
+
 def _coerce(value: str, like: Any, param: str) -> Any:
     """Turn the text *value* into the type of *like* (int, float, date or text)."""
     if isinstance(like, pd.Timestamp):
@@ -142,6 +160,23 @@ def _coerce(value: str, like: Any, param: str) -> Any:
             raise BadParameter(param, f"'{param}' must be a whole number, not {value!r}")
         return int(number)
     return number
+
+
+def _listed(values: Sequence, most: int = 12) -> str:
+    """Return *values* as query-string text for a message, the first *most* of them."""
+    shown = ", ".join(param_text(v) for v in values[:most])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > most else "")
+
+
+def _not_among(default: Any, values: Sequence, what: str = "options") -> list[str]:
+    """Return the problem of each of *default*'s values that is not among *values*."""
+    allowed = set(values)
+    wanted = default if isinstance(default, list | tuple) else [default]
+    return [
+        f"default {param_text(v)!r} is not among the {what} ({_listed(values)})"
+        for v in wanted
+        if v not in allowed
+    ]
 
 
 def _unique(datasets: Sequence[Rows], column: str) -> list:
@@ -171,6 +206,25 @@ class _Choice(Filter):
             self.option_labels = labels
             self.options = tuple(sorted(self.options, key=lambda o: str(labels.get(o, o))))
         self._allowed = frozenset(self.options)
+        if isinstance(self.default, list | tuple):
+            self.default = [self._as_option(v) for v in self.default]
+        elif self.default is not None:
+            self.default = self._as_option(self.default)
+
+    def _as_option(self, value):
+        """Return *value* as the option it names (``"2020"`` for the year 2020), if any."""
+        if value in self._allowed or not self.options:
+            return value
+        try:
+            option = _coerce(param_text(value), self.options[0], self.name)
+        except BadParameter:
+            return value
+        return option if option in self._allowed else value
+
+    def problems(self):
+        if self.default is None or not self.options:
+            return []
+        return _not_among(self.default, self.options)
 
     def label_of(self, option) -> str:
         """Return the display text of *option*."""
@@ -270,6 +324,18 @@ class Range(Filter):
         if self.default is None and self.bounds is not None:
             self.default = self.bounds
 
+    def problems(self):
+        if self.bounds is None:
+            return []
+        if not all(_ordered(b) for b in self.bounds):
+            low, high = (param_text(b) for b in self.bounds)
+            held = f"column {self.column!r} holds" if self.column else "its bounds are"
+            return [
+                f"a range needs numbers, years or dates, but {held} text ({low!r} to "
+                f"{high!r}); use a select or multiselect"
+            ]
+        return []
+
     def parse(self, args):
         low_param, high_param = self._params
         low, high = self.default
@@ -282,14 +348,12 @@ class Range(Filter):
                 continue
             number = _coerce(text, bounds[0], param)
             if not bounds[0] <= number <= bounds[1]:
-                raise BadParameter(
-                    param, f"'{param}' must be between {bounds[0]} and {bounds[1]}, not {text}"
-                )
+                low, high = param_text(bounds[0]), param_text(bounds[1])
+                raise BadParameter(param, f"'{param}' must be between {low} and {high}, not {text}")
             value.append(number)
         if value[0] > value[1]:
-            raise BadParameter(
-                low_param, f"'{low_param}' ({value[0]}) is after '{high_param}' ({value[1]})"
-            )
+            low, high = param_text(value[0]), param_text(value[1])
+            raise BadParameter(low_param, f"'{low_param}' ({low}) is after '{high_param}' ({high})")
         return tuple(value)
 
     def condition(self, value):
@@ -329,6 +393,11 @@ class Slider(Filter):
             self.values = tuple(_unique(frames, self.column))
         if self.default is None and self.values:
             self.default = self.values[-1]
+
+    def problems(self):
+        if self.default is None or not self.values:
+            return []
+        return _not_among(self.default, self.values, "values")
 
     def parse(self, args):
         text = _single(args, self.name)

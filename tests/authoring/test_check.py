@@ -82,7 +82,7 @@ def test_a_good_dashboard_passes(orders):
         (
             "column: region}",
             "column: regio}",
-            None,
+            5,
             "filter 'region': unknown column 'regio'; did you mean 'region'?",
         ),
         (
@@ -195,3 +195,91 @@ def test_serve_refuses_with_the_same_messages(orders):
     assert "unknown column 'revenu'; did you mean 'revenue'?" in result.output
     with pytest.raises(InvalidDashboards, match="unknown column 'revenu'"):
         orders.app()
+
+
+MISTAKES = """\
+title: Orders
+datasets:
+  orders: {source: data/orders.csv, dates: [date]}
+filters:
+  - {name: area, kind: multiselect, column: regio}
+  - {name: product, kind: select, column: product, default: Premium}
+  - {name: place, kind: range, column: region}
+  - {name: when, kind: range, column: date}
+charts:
+  - {id: by-region, title: By region, kind: bar, x: region, y: revenu}
+  - {id: mix, title: Mix, kind: donut, names: region}
+  - {id: units, title: Units, kind: line, x: date, y: units, max_rows: 3}
+  - {id: trend, title: Trend, kind: line, x: date, y: units}
+  - {id: by-product, title: By product, kind: bar, x: product, y: units}
+"""
+
+
+def test_every_independent_mistake_in_one_run(orders):
+    path = orders.write("orders.yaml", MISTAKES)
+    code, output = check(orders.root)
+    assert code == 1
+    expected = [
+        "5: filter 'area': unknown column 'regio'; did you mean 'region'?",
+        "6: filter 'product': default 'Premium' is not among the options (Basic, Plus)",
+        "7: filter 'place': a range needs numbers, years or dates, but column 'region' "
+        "holds text ('East' to 'South'); use a select or multiselect",
+        "10: chart 'by-region': unknown column 'revenu'; did you mean 'revenue'?",
+        "11: chart 'mix': unknown chart kind 'donut'",
+        "12: chart 'units': unknown option 'max_rows' for kind 'line'",
+    ]
+    for message in expected:
+        assert f"{path}:{message}" in output, output
+    assert f"{len(expected)} problems found" in output
+    # 'when' is fine; 'trend' follows it and draws; 'by-product' follows the broken
+    # 'product' select, so it is not drawn (its problem is the filter's)
+    assert "'when'" not in output and "'trend'" not in output
+    assert "'by-product'" not in output
+
+
+def test_a_chart_over_a_dataset_that_failed_is_skipped(orders):
+    text = (
+        MISTAKES.split("filters:")[0]
+        + "  extra: {source: data/missing.csv}\n"
+        + "charts:\n"
+        + "  - {id: by-region, title: By region, kind: bar, x: region, y: revenu}\n"
+        + "  - {id: gone, title: Gone, kind: bar, dataset: extra, x: a, y: b}\n"
+        + "  - {id: odd, title: Odd, kind: bar, dataset: extra, x: a, y: b, colour: c}\n"
+    )
+    path = orders.write("orders.yaml", text)
+    code, output = check(orders.root)
+    assert code == 1
+    assert f"{path}:4: dataset 'extra': data/missing.csv: no such file" in output
+    assert f"{path}:6: chart 'by-region': unknown column 'revenu'" in output
+    assert f"{path}:8: chart 'odd': unknown option 'colour' for kind 'bar'" in output
+    assert "'gone'" not in output  # its only problem is its dataset's
+    assert "3 problems found" in output
+
+
+def test_a_bad_dashboard_field_leaves_the_rest_checked(orders):
+    text = GOOD.replace("title: Orders\n", "license_url: javascript:alert(1)\n")
+    path = orders.write("orders.yaml", text.replace("y: revenue}", "y: revenu}"))
+    code, output = check(orders.root)
+    assert f"{path}:1: license_url:" in output
+    assert f"{path}: title: required" in output or f"{path}:1: title: required" in output
+    assert f"{path}:7: chart 'by-region': unknown column 'revenu'" in output
+
+
+def test_python_filters_carry_their_line(orders):
+    path = orders.write(
+        "py.py",
+        "import pandas as pd\n"
+        "from databoard import Dashboard, Line, MultiSelect, Select\n\n"
+        "board = Dashboard('py', title='Py')\n"
+        f"board.add_dataset('orders', source={str(orders.root / 'data/orders.csv')!r})\n"
+        "board.add_filter(MultiSelect('day', 'dya'))\n"
+        "board.add_filter(Select('region', 'region', default='West'))\n"
+        "board.add_chart('units', 'Units', kind=Line(x='date', y='units'))\n",
+    )
+    code, output = check(path)
+    assert code == 1
+    assert f"{path}:6: filter 'day': unknown column 'dya'" in output
+    assert (
+        f"{path}:7: filter 'region': default 'West' is not among the options "
+        "(East, North, South)" in output
+    )

@@ -15,8 +15,9 @@ from pathlib import Path
 from werkzeug.datastructures import MultiDict
 
 from ..charts import downsample
-from ..dashboard import Chart, ChartError, ChartResult, Dashboard, Dataset
+from ..dashboard import Chart, ChartError, ChartResult, Dashboard, View
 from ..dashboard.explore import click_target, link_problem
+from ..dashboard.view import query_problem
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
 from ..security.links import check_link
@@ -31,19 +32,18 @@ def _unknown(column: str, columns) -> str:
     return f"unknown column {column!r}{hint} (columns: {', '.join(names)})"
 
 
-def _where(item: Dataset | Chart, label: str) -> str:
-    return f"{label} ({item.origin})" if item.origin else label
-
-
 def _problem(board: Dashboard, item, label: str, message: str, error=None) -> Problem:
+    """Return a problem of a dataset, filter or chart, with its line (or function)."""
+    origin = getattr(item, "origin", "")
     line = item.line
     if line is None and error is not None and board.file:
         line = line_in(error, Path(board.file))
-    return Problem(board.file or board.slug, f"{_where(item, label)}: {message}", line)
+    where = f"{label} ({origin})" if origin else label
+    return Problem(board.file or board.slug, f"{where}: {message}", line)
 
 
 def load_data(board: Dashboard) -> list[Problem]:
-    """Load *board*'s datasets and bind its filters to them; return what fails.
+    """Load each of *board*'s datasets not loaded yet; return the ones that fail.
 
     Loading is its own step, so :func:`check` reads data that is already there.
     """
@@ -65,28 +65,7 @@ def load_data(board: Dashboard) -> list[Problem]:
             if isinstance(error, EngineError) and error.unreachable:
                 problem = dataclasses.replace(problem, unreachable=True)
             problems.append(problem)
-    if problems:
-        return problems
-    frames = {name: d.rows for name, d in board.datasets.items() if d.rows is not None}
-    for flt in board.filters.values():
-        if flt.column is None:
-            continue
-        if not any(flt.column in f.columns for f in frames.values()):
-            columns = sorted({str(c) for f in frames.values() for c in f.columns})
-            problems.append(
-                Problem(board.file, f"filter {flt.name!r}: {_unknown(flt.column, columns)}")
-            )
-    for row in board.layout or []:
-        for chart_id in row:
-            if chart_id not in board.charts:
-                problems.append(Problem(board.file, f"layout: unknown chart {chart_id!r}"))
-    if problems:
-        return problems
-    try:
-        board.load()  # binds the filters to the data and versions it
-    except Exception as error:
-        return [Problem(board.file, f"filters: {describe_exception(error)}")]
-    return []
+    return problems
 
 
 @dataclass
@@ -142,7 +121,7 @@ def load_and_check_board(
     board: Dashboard, max_points: int = downsample.MAX_POINTS, drawn: dict | None = None
 ) -> list[Problem]:
     """Load one dashboard's data (if not loaded yet), then check it; return what fails."""
-    return load_data(board) or check(board, max_points, drawn)
+    return load_data(board) + check(board, max_points, drawn)
 
 
 def check(
@@ -150,33 +129,60 @@ def check(
     max_points: int = downsample.MAX_POINTS,
     drawn: dict[str, ChartResult] | None = None,
 ) -> list[Problem]:
-    """Draw each chart of a loaded *board* for the default view; return what fails.
+    """Check *board* and draw each chart for the default view; return every problem.
+
+    Each check that does not depend on another's failure runs: the columns of every
+    filter and chart are checked against the datasets that loaded (see
+    :func:`load_data`; a chart over a dataset that did not load is skipped). Once every
+    dataset is loaded, the dashboard is loaded, each filter is checked against the data
+    and its default, and every chart without a problem so far is drawn.
 
     :param drawn: if given, receives each chart drawn, by chart id.
-    :raise RuntimeError: if *board* is not loaded (see :func:`load_data`).
     """
-    if not board.loaded:
-        raise RuntimeError(f"{board.slug}: load the data (load_data) before checking")
     problems: list[Problem] = []
-    try:
-        view = board.parse_view(MultiDict())
-    except DataboardError as error:
-        return [Problem(board.file, f"filter defaults: {error.message}")]
+    loaded = {name: d.rows for name, d in board.datasets.items() if d.rows is not None}
+    complete = len(loaded) == len(board.datasets)
+    columns = sorted({str(c) for rows in loaded.values() for c in rows.columns})
+    broken: set[str] = set()  # filters with a problem: the charts they drive are not drawn
+    for flt in board.filters.values():
+        if flt.column is not None and complete and flt.column not in columns:
+            broken.add(flt.name)
+            message = _unknown(flt.column, columns)
+            problems.append(_problem(board, flt, f"filter {flt.name!r}", message))
+    for row in board.layout or []:
+        for chart_id in row:
+            if chart_id not in board.charts:
+                problems.append(Problem(board.file, f"layout: unknown chart {chart_id!r}"))
+    ready = []
     for chart in board.charts.values():
-        label = f"chart {chart.id!r}"
-        if chart.dataset not in board.datasets:
-            known = ", ".join(board.datasets) or "none"
-            problems.append(
-                _problem(board, chart, label, f"unknown dataset {chart.dataset!r} (known: {known})")
-            )
+        found = _chart_problems(board, chart, loaded)
+        problems += found
+        if not found and chart.dataset in loaded:
+            ready.append(chart)
+    if not complete:
+        return problems  # filters are bound to every dataset: none is drawn without all
+    try:
+        board.load()  # binds the filters to the data and versions it
+    except Exception as error:
+        return [*problems, Problem(board.file, f"filters: {describe_exception(error)}")]
+    values = {}
+    for flt in board.filters.values():
+        label = f"filter {flt.name!r}"
+        if flt.name in broken:
             continue
-        if chart.kind is not None and chart.func is None:
-            columns = board.rows_of(chart.dataset).columns
-            missing = [c for c in chart.kind.columns() if c not in columns]
-            if missing:
-                for column in missing:
-                    problems.append(_problem(board, chart, label, _unknown(column, columns)))
-                continue
+        wrong = flt.problems()
+        try:
+            values[flt.name] = flt.parse(MultiDict())
+        except DataboardError as error:
+            wrong.append(f"default: {error.message}")
+        problems += [_problem(board, flt, label, message) for message in wrong]
+        if wrong:
+            broken.add(flt.name)
+    view = View(board, values)
+    for chart in ready:
+        if broken.intersection(board.chart_filters(chart)):
+            continue
+        label = f"chart {chart.id!r}"
         try:
             result = board.render(chart.id, view, max_points)
         except ChartError as error:
@@ -189,4 +195,24 @@ def check(
             continue
         if drawn is not None:
             drawn[chart.id] = result
+    return problems
+
+
+def _chart_problems(board: Dashboard, chart: Chart, loaded: dict) -> list[Problem]:
+    """Return what is wrong with *chart* that its dataset's columns tell."""
+    label = f"chart {chart.id!r}"
+    if chart.dataset not in board.datasets:
+        known = ", ".join(board.datasets) or "none"
+        message = f"unknown dataset {chart.dataset!r} (known: {known})"
+        return [_problem(board, chart, label, message)]
+    if chart.dataset not in loaded:
+        return []  # its dataset did not load: that is the problem reported
+    rows = loaded[chart.dataset]
+    problems = []
+    if chart.kind is not None and chart.func is None:
+        for column in chart.kind.columns():
+            if column not in rows.columns:
+                problems.append(_problem(board, chart, label, _unknown(column, rows.columns)))
+    if wrong := query_problem(board, chart):
+        problems.append(_problem(board, chart, label, wrong))
     return problems

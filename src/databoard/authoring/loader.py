@@ -47,28 +47,38 @@ def _import_file(path: Path):
     return module
 
 
-def load_file(path: Path) -> list[Dashboard]:
-    """Return the dashboards one file declares.
+def load_file(path: Path) -> tuple[list[Dashboard], list[Problem]]:
+    """Return the dashboards one file declares and its problems.
 
-    :raise InvalidDashboards: for anything wrong in the file, with its line.
+    A YAML file with problems still gives its dashboard, built from its parts without
+    problems, for checking (see :func:`.yaml_spec.build`).
     """
     if path.suffix in (".yaml", ".yml"):
-        return [yaml_spec.load(path)]
+        try:
+            board, problems = yaml_spec.build(path)
+        except InvalidDashboards as error:
+            return [], error.problems
+        return ([board] if board is not None else []), problems
     try:
         module = _import_file(path)
     except Exception as error:
         message = f"cannot import: {describe_exception(error)}"
-        raise InvalidDashboards([Problem(str(path), message, line_in(error, path))]) from None
+        return [], [Problem(str(path), message, line_in(error, path))]
     found = _from_module(module)
     if not found:
-        raise InvalidDashboards(
-            [Problem(str(path), "declares no Dashboard (databoard.Dashboard(...) at module level)")]
-        )
-    return found
+        message = "declares no Dashboard (databoard.Dashboard(...) at module level)"
+        return [], [Problem(str(path), message)]
+    return found, []
 
 
 def load_all(target: str | Path) -> tuple[list[Dashboard], list[Problem]]:
-    """Return the dashboards that load from *target*, and the problems of the others."""
+    """Return the dashboards that load from *target*, and the problems found.
+
+    A dashboard file with problems may still give a dashboard, built from its parts
+    without problems so that checking goes on; every problem names its file (the
+    dashboard's :attr:`~databoard.Dashboard.file`), and such a dashboard is not to be
+    served.
+    """
     path = Path(target)
     if path.is_dir():
         files = dashboard_files(path)
@@ -86,10 +96,9 @@ def load_all(target: str | Path) -> tuple[list[Dashboard], list[Problem]]:
     boards: list[Dashboard] = []
     problems: list[Problem] = []
     for file in files:
-        try:
-            boards.extend(load_file(file.resolve()))
-        except InvalidDashboards as error:
-            problems.extend(error.problems)
+        found, wrong = load_file(file.resolve())
+        boards.extend(found)
+        problems.extend(wrong)
     seen: dict[str, Dashboard] = {}
     for board in boards:
         if board.slug in seen:

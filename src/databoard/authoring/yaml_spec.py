@@ -145,8 +145,9 @@ def _access_rule(value: Any) -> access.Rule | None:
     return access.parse(value, where="")
 
 
-#: A dashboard: the fields of :class:`~databoard.dashboard.Dashboard`, with datasets,
-#: filters and charts written as above.
+#: A dashboard: the fields of :class:`~databoard.dashboard.Dashboard`; each dataset,
+#: filter and chart is validated on its own (see :func:`build`), so one mistake in one
+#: of them leaves the others to be checked.
 DashboardSpec: Any = create_model(
     "DashboardSpec",
     __config__=ConfigDict(extra="forbid"),
@@ -157,13 +158,16 @@ DashboardSpec: Any = create_model(
             "slug": (str | None, Field(None, pattern=SLUG)),
             "attribution_url": (Link, ""),
             "license_url": (Link, ""),
-            "datasets": (dict[str, DatasetSpec], Field(min_length=1)),
-            "filters": (list[FilterSpec], Field(default_factory=list)),
-            "charts": (list[ChartSpec], Field(min_length=1)),
+            "datasets": (dict[str, Any], ...),
+            "filters": (list[Any], Field(default_factory=list)),
+            "charts": (list[Any], ...),
             "access": (Annotated[Any, AfterValidator(_access_rule)], None),
         },
     ),
 )
+
+#: What a dashboard field in error is replaced with, so the rest can still be checked.
+_STAND_INS: dict[str, Any] = {"title": "", "datasets": {}, "charts": []}
 
 
 class Lines:
@@ -208,13 +212,13 @@ def read(path: Path) -> tuple[Any, Lines]:
     return data, Lines(node)
 
 
-def _pydantic_message(error: Mapping[str, Any]) -> str:
-    where = ".".join(str(p) for p in error["loc"])
+def _pydantic_message(error: Mapping[str, Any], where: tuple = ()) -> str:
+    place = ".".join(str(p) for p in (*where, *error["loc"]))
     if error["type"] == "extra_forbidden":
-        return f"unknown key {where!r}"
+        return f"unknown key {place!r}"
     if error["type"] == "missing":
-        return f"{where}: required"
-    return f"{where}: {error['msg']}"
+        return f"{place}: required"
+    return f"{place}: {error['msg']}"
 
 
 def load(path: Path) -> Dashboard:
@@ -222,32 +226,62 @@ def load(path: Path) -> Dashboard:
 
     :raise InvalidDashboards: listing every problem in the file, each with its line.
     """
+    board, problems = build(path)
+    if problems or board is None:
+        raise InvalidDashboards(problems)
+    return board
+
+
+def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
+    """Build what a YAML file declares, and say what is wrong with it.
+
+    Every dataset, filter and chart is validated on its own: one in error is reported
+    and left out, and the dashboard is built from the others, so ``databoard check``
+    goes on to check their data (a chart over a dataset left out is left out too).
+
+    :return: the dashboard (``None`` if the file declares none at all) and the problems,
+        each with its line; a dashboard with problems is for checking, not serving.
+    :raise InvalidDashboards: for a file that is not YAML.
+    """
     data, lines = read(path)
     if not isinstance(data, dict):
-        raise InvalidDashboards(
-            [Problem(str(path), "expected a mapping with title, datasets and charts", 1)]
-        )
-    try:
-        spec = DashboardSpec.model_validate(data)
-    except ValidationError as error:
-        raise InvalidDashboards(
-            [
-                Problem(str(path), _pydantic_message(e), lines.of(tuple(e["loc"])))
-                for e in error.errors()
-            ]
-        ) from None
+        return None, [Problem(str(path), "expected a mapping with title, datasets and charts", 1)]
     problems: list[Problem] = []
 
     def problem(message: str, *where) -> None:
         problems.append(Problem(str(path), message, lines.of(where)))
 
+    failed: set = set()
+
+    def valid(model: Any, raw: Any, *where) -> Any:
+        try:
+            return model.model_validate(raw)
+        except ValidationError as error:
+            for e in error.errors():
+                problem(_pydantic_message(e, where), *where, *e["loc"])
+                failed.add(e["loc"][0] if e["loc"] else None)
+            return None
+
+    spec = valid(DashboardSpec, data)
+    if spec is None:  # the fields in error are left out (or stood in for): check the rest
+        kept = {k: v for k, v in data.items() if k not in failed}
+        try:
+            spec = DashboardSpec.model_validate(_STAND_INS | kept)
+        except ValidationError:
+            return None, problems
+    for name in ("datasets", "charts"):
+        if name in data and not getattr(spec, name):
+            problem(f"{name}: give at least one", name)
     board = Dashboard(
         spec.slug or path.stem.lower().replace("_", "-"),
         root=path.parent,
         file=str(path),
         **spec.model_dump(exclude={"slug", "datasets", "filters", "charts"}),
     )
-    for name, ds in spec.datasets.items():
+    for name, raw in spec.datasets.items():
+        ds = valid(DatasetSpec, raw, "datasets", name)
+        if ds is None:
+            continue
         board.add_dataset(
             name,
             source=ds.source,
@@ -265,20 +299,32 @@ def load(path: Path) -> Dashboard:
             line=lines.of(("datasets", name)),
             **ds.options,
         )
-    for i, fs in enumerate(spec.filters):
+    for i, raw in enumerate(spec.filters):
+        fs = valid(FilterSpec, raw, "filters", i)
+        if fs is None:
+            continue
         options = fs.model_dump(exclude={"name", "kind", "column"}, exclude_none=True)
         try:
-            board.add_filter(FILTER_KINDS[fs.kind](fs.name, fs.column, **options))
+            flt = FILTER_KINDS[fs.kind](
+                fs.name, fs.column, line=lines.of(("filters", i)), **options
+            )
+            board.add_filter(flt)
         except (TypeError, ValueError) as error:
             problem(f"filter {fs.name!r}: {error}", "filters", i)
-    for i, cs in enumerate(spec.charts):
-        if cs.id in board.charts:
+    declared = list(spec.datasets)
+    ids = [raw.get("id") if isinstance(raw, dict) else None for raw in spec.charts]
+    for i, raw in enumerate(spec.charts):
+        cs = valid(ChartSpec, raw, "charts", i)
+        if cs is None:
+            continue
+        if cs.id in ids[:i]:
             problem(f"chart {cs.id!r} is declared twice", "charts", i, "id")
             continue
-        if cs.dataset is not None and cs.dataset not in board.datasets:
-            known = ", ".join(board.datasets)
+        dataset = cs.dataset or (declared[0] if declared else "")
+        if dataset not in declared:
+            known = ", ".join(declared)
             problem(
-                f"chart {cs.id!r}: unknown dataset {cs.dataset!r} (known: {known})",
+                f"chart {cs.id!r}: unknown dataset {dataset!r} (known: {known})",
                 "charts",
                 i,
                 "dataset",
@@ -289,14 +335,19 @@ def load(path: Path) -> Dashboard:
         except (KindError, ValueError) as error:
             problem(f"chart {cs.id!r}: {error}", "charts", i, "kind")
             continue
+        if dataset not in board.datasets:
+            continue  # its dataset is in error: its columns cannot be checked
         fields = cs.model_dump(
-            exclude={"id", "title", "kind", *(cs.model_extra or {})}, exclude_none=True
+            exclude={"id", "title", "kind", "dataset", *(cs.model_extra or {})},
+            exclude_none=True,
         )
-        board.add_chart(cs.id, cs.title, kind=kind, line=lines.of(("charts", i)), **fields)
+        board.add_chart(
+            cs.id, cs.title, kind=kind, dataset=dataset, line=lines.of(("charts", i)), **fields
+        )
     for i, row in enumerate(spec.layout or []):
         for chart_id in row:
-            if chart_id not in {c.id for c in spec.charts}:
+            if chart_id not in ids:
                 problem(f"layout: unknown chart {chart_id!r}", "layout", i)
-    if problems:
-        raise InvalidDashboards(problems)
-    return board
+    if board.layout:  # charts left out for their problems leave the layout too
+        board.layout = [[c for c in row if c in board.charts] for row in board.layout]
+    return board, problems

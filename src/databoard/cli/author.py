@@ -19,7 +19,7 @@ def check_command(path: str):
     Python. The exit status is 1 if there is any.
     """
     checked = load_and_check(path)
-    for problem in checked.problems:
+    for problem in sorted(checked.problems, key=lambda p: (p.file, p.line or 0)):
         click.echo(str(problem), err=True)
     if checked.problems:
         count = len(checked.problems)

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pandas as pd
@@ -43,6 +45,16 @@ from ..security.masking import mask_url
 from . import layout, render, view
 from .render import ROW_LIMIT, ChartResult
 from .view import View
+
+
+def _line_in(file: str) -> int | None:
+    """Return the line of *file* that the current call came from, if it came from there."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == file:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
 
 
 @dataclass
@@ -259,11 +271,17 @@ class Dashboard(Sealable):
         return self.datasets[name]
 
     def add_filter(self, flt: Filter) -> Filter:
-        """Register a filter; its parameters must not clash with another's."""
+        """Register a filter; its parameters must not clash with another's.
+
+        A filter declared without a ``line`` gets the line of this call in the
+        dashboard's file, so that a problem with it says where it is.
+        """
         taken = {p for f in self.filters.values() for p in f.params}
         clash = taken.intersection(flt.params)
         if flt.name in self.filters or clash:
             raise ValueError(f"{self.slug}: filter {flt.name!r} clashes with {sorted(clash)}")
+        if flt.line is None:
+            flt.line = _line_in(self.file)
         self.filters[flt.name] = flt
         return flt
 
@@ -303,11 +321,6 @@ class Dashboard(Sealable):
                 flt.bind([r for r in having if flt.column in r.columns])
         for chart in self.charts.values():
             if self.datasets[chart.dataset].frame is None:  # in an engine
-                if chart.query:
-                    raise ValueError(
-                        f"chart {chart.id!r}: query is for datasets in memory; "
-                        "put the condition in the dataset's sql instead"
-                    )
                 continue
             frame = self.frame(chart.dataset)
             if chart.query and row_by_row(chart.query, frame.columns):

@@ -89,6 +89,8 @@ def chart_rows(board: Dashboard, chart: Chart, view: View) -> Rows:
     dataset = board.datasets[chart.dataset]
     if dataset.frame is not None:
         return FrameRows(chart_frame(board, chart, view))
+    if problem := query_problem(board, chart):
+        raise ValueError(f"chart {chart.id!r}: {problem}")
     rows = board.rows_of(chart.dataset)
     conditions = []
     for name in board.chart_filters(chart):
@@ -98,3 +100,10 @@ def chart_rows(board: Dashboard, chart: Chart, view: View) -> Rows:
             if condition is not None:
                 conditions.append(condition)
     return rows.where(conditions)
+
+
+def query_problem(board: Dashboard, chart: Chart) -> str | None:
+    """Return why *chart*'s ``query`` cannot run, if it cannot: its rows are in an engine."""
+    if chart.query and board.datasets[chart.dataset].frame is None:
+        return "query is for datasets in memory; put the condition in the dataset's sql instead"
+    return None
