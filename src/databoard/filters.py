@@ -140,11 +140,23 @@ def _ordered(value: Any) -> bool:
     return isinstance(value, int | float | np.number | pd.Timestamp | datetime.date)
 
 
+def in_zone_of(stamp: pd.Timestamp, like: pd.Timestamp) -> pd.Timestamp:
+    """Return *stamp* comparable with *like*, a value of the column it filters.
+
+    A time with a zone (``2023-06-01T00:00Z``) is converted to the column's zone, or to
+    UTC without a zone when the column has none (naive columns are taken as UTC); a time
+    without a zone is taken as the column's own.
+    """
+    if like.tz is not None:
+        return stamp.tz_localize(like.tz) if stamp.tz is None else stamp.tz_convert(like.tz)
+    return stamp if stamp.tz is None else stamp.tz_convert("UTC").tz_localize(None)
+
+
 def _coerce(value: str, like: Any, param: str) -> Any:
     """Turn the text *value* into the type of *like* (int, float, date or text)."""
     if isinstance(like, pd.Timestamp):
         try:
-            return pd.Timestamp(value)
+            return in_zone_of(pd.Timestamp(value), like)
         except ValueError:
             raise BadParameter(
                 param, f"'{param}' must be a date like 2024-01-31, not {value!r}"
