@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from . import options
+from .charts.base import humanize
 from .data.engines.memory import condition_mask
 from .data.engines.rows import Condition, Rows
 from .errors import BadParameter
@@ -49,7 +51,7 @@ class Filter(Sealable):
     ):
         self.name = name
         self.column = column
-        self.label = label or name.replace("_", " ").capitalize()
+        self.label = label or humanize(name)
         self.default = default
         self.line = line
 
@@ -394,10 +396,7 @@ class Slider(Filter):
     def __init__(self, name, column=None, *, values=None, interval: int = 800, **kwargs):
         super().__init__(name, column, **kwargs)
         self.values: tuple = tuple(values) if values is not None else ()
-        if not isinstance(interval, int) or isinstance(interval, bool) or interval < 50:
-            raise ValueError(
-                f"interval must be a whole number of milliseconds >= 50, not {interval!r}"
-            )
+        options.whole("interval", interval, least=50)
         self.interval = interval
 
     def bind(self, frames):

@@ -283,3 +283,25 @@ def test_python_filters_carry_their_line(orders):
         f"{path}:7: filter 'region': default 'West' is not among the options "
         "(East, North, South)" in output
     )
+
+
+def test_numbers_out_of_range_point_at_their_line(orders):
+    text = GOOD + (
+        "  - id: rows\n"
+        "    title: Rows\n"
+        "    kind: table\n"
+        "    max_rows: -5\n"
+        "  - id: wide\n"
+        "    title: Wide\n"
+        "    kind: pie\n"
+        "    names: region\n"
+        "    width: 13\n"
+    )
+    path = orders.write("orders.yaml", text)
+    code, output = check(orders.root)
+    assert code == 1
+    assert (
+        f"{path}:11: chart 'rows': kind 'table': max_rows must be a whole number of at "
+        "least 1, not -5" in output
+    )
+    assert f"{path}:16: chart 'wide': width must be a whole number from 1 to 12, not 13" in output

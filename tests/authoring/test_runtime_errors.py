@@ -43,7 +43,7 @@ def test_the_failing_chart_is_a_json_500_without_the_traceback(client, caplog):
     error = response.get_json()["error"]
     assert error == {
         "status": 500,
-        "message": "chart 'fragile' could not be drawn; the server log has the details",
+        "message": "chart 'fragile' failed; the server log has the details",
     }
     assert "secret detail" not in response.get_data(as_text=True)
     assert "secret detail from deep inside" in caplog.text
@@ -60,7 +60,7 @@ def test_the_page_shows_an_error_card_and_draws_the_rest(client, caplog):
         response = client.get("/d/fragile?region=East")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '"fragile":{"error":"chart \'fragile\' could not be drawn' in html
+    assert '"fragile":{"error":"chart \'fragile\' failed; the server log' in html
     assert '"fine":{"data":' in html
     assert "secret detail" not in html
     assert "secret detail from deep inside" in caplog.text

@@ -223,8 +223,36 @@ def test_empty_selection_says_so():
         ("line", {"x": "a", "y": "b", "colour": "c"}, "unknown option 'colour' for kind 'line'"),
         ("line", {"x": "a"}, "missing 1 required positional argument: 'y'"),
         ("bar", {"x": "a", "y": "b", "orientation": "diagonal"}, "orientation must be"),
+        ("table", {"max_rows": -5}, "max_rows must be a whole number of at least 1, not -5"),
+        ("table", {"max_rows": 2.5}, "max_rows must be a whole number"),
+        ("histogram", {"x": "a", "bins": 0}, "bins must be a whole number of at least 1"),
+        ("line", {"x": "a", "y": "b", "facet_columns": 0}, "facet_columns must be"),
+        ("scatter", {"x": "a", "y": "b", "max_size": -1}, "max_size must be"),
+        ("pie", {"names": "a", "hole": 1.5}, "hole must be a number from 0 up to 1, not 1.5"),
     ],
 )
 def test_options_are_checked(kind, options, message):
     with pytest.raises(KindError, match=message):
         Kind.from_options(kind, options)
+
+
+def test_numeric_options_are_checked_in_python_too():
+    with pytest.raises(ValueError, match="max_rows must be a whole number of at least 1"):
+        Table(max_rows=-5)
+    with pytest.raises(ValueError, match="width must be a whole number from 1 to 12, not 13"):
+        Dashboard("t", title="T", root=".").add_chart("c", "C", kind=Table(), width=13)
+
+
+@pytest.mark.parametrize(
+    ("column", "title"),
+    [
+        ("gdp_per_capita", "Gdp per capita"),
+        ("pop", "Pop"),
+        ("lifeExp", "lifeExp"),
+        ("GDP", "GDP"),
+        ("Life expectancy", "Life expectancy"),
+    ],
+)
+def test_only_snake_case_names_are_prettified(column, title):
+    assert Line(x=column, y="y").label(column) == title
+    assert MultiSelect(column, column).label == title

@@ -8,7 +8,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from databoard import MultiSelect, Range, Select
+from databoard.data.engines import FrameRows
 from databoard.data.query import row_by_row
+from databoard.errors import BadParameter
 from databoard.filters import Filter
 
 
@@ -113,3 +115,15 @@ def test_dataset_attrs_move_off_the_frame(app):
     dataset = app.extensions["databoard"].get("worldbank").datasets["indicators"]
     assert dataset.frame.attrs == {}
     assert "indicators" in dataset.attrs
+
+
+def test_dates_in_messages_have_no_midnight(frame):
+    flt = Range("when", "when", params=("from", "to"))
+    flt.bind([FrameRows(frame)])
+    with pytest.raises(BadParameter) as error:
+        flt.parse(MultiDict({"from": "2030-01-01"}))
+    assert "between 2020-01-01 and 2022-06-18" in error.value.message
+    assert "00:00:00" not in error.value.message
+    with pytest.raises(BadParameter) as error:
+        flt.parse(MultiDict({"from": "2021-03-01", "to": "2021-02-01"}))
+    assert error.value.message == "'from' (2021-03-01) is after 'to' (2021-02-01)"

@@ -135,7 +135,7 @@ ChartSpec: Any = create_model(
             "id": (str, Field(pattern=SLUG)),
             "kind": (str, ...),
             "dataset": (str | None, None),
-            "width": (int | None, Field(None, ge=1, le=12)),
+            "width": (int | None, None),
         },
     ),
 )
@@ -310,7 +310,12 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
             )
             board.add_filter(flt)
         except (TypeError, ValueError) as error:
-            problem(f"filter {fs.name!r}: {error}", "filters", i)
+            problem(
+                f"filter {fs.name!r}: {error}",
+                "filters",
+                i,
+                getattr(error, "option", None) or "name",
+            )
     declared = list(spec.datasets)
     ids = [raw.get("id") if isinstance(raw, dict) else None for raw in spec.charts]
     for i, raw in enumerate(spec.charts):
@@ -333,7 +338,9 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
         try:
             kind = Kind.from_options(cs.kind, dict(cs.model_extra or {}))
         except (KindError, ValueError) as error:
-            problem(f"chart {cs.id!r}: {error}", "charts", i, "kind")
+            problem(
+                f"chart {cs.id!r}: {error}", "charts", i, getattr(error, "option", None) or "kind"
+            )
             continue
         if dataset not in board.datasets:
             continue  # its dataset is in error: its columns cannot be checked
@@ -341,9 +348,14 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
             exclude={"id", "title", "kind", "dataset", *(cs.model_extra or {})},
             exclude_none=True,
         )
-        board.add_chart(
-            cs.id, cs.title, kind=kind, dataset=dataset, line=lines.of(("charts", i)), **fields
-        )
+        try:
+            board.add_chart(
+                cs.id, cs.title, kind=kind, dataset=dataset, line=lines.of(("charts", i)), **fields
+            )
+        except ValueError as error:
+            problem(
+                f"chart {cs.id!r}: {error}", "charts", i, getattr(error, "option", None) or "id"
+            )
     for i, row in enumerate(spec.layout or []):
         for chart_id in row:
             if chart_id not in ids:

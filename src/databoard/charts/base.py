@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,7 +30,14 @@ KINDS: dict[str, type[Kind]] = {}
 
 
 class KindError(ValueError):
-    """A chart kind given options it does not have, or columns the data lacks."""
+    """A chart kind given options it does not have, or columns the data lacks.
+
+    :param option: the option at fault, when one is (a YAML problem points at its line).
+    """
+
+    def __init__(self, message: str, option: str | None = None):
+        super().__init__(message)
+        self.option = option
 
 
 def values(series: pd.Series) -> list:
@@ -148,8 +156,15 @@ def _positions(codes: np.ndarray, counts: np.ndarray) -> Callable[[int], np.ndar
 
 
 def humanize(column: str) -> str:
-    """Return a column name as an axis title: ``gdp_per_capita`` -> ``Gdp per capita``."""
-    text = str(column).replace("_", " ").strip()
+    """Return a snake_case name as a title: ``gdp_per_capita`` -> ``Gdp per capita``.
+
+    Any other name (``lifeExp``, ``GDP``, ``Life expectancy``) is its author's own
+    spelling and stays as it is.
+    """
+    text = str(column)
+    if not re.fullmatch(r"[a-z0-9_]+", text):
+        return text
+    text = text.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
@@ -223,12 +238,13 @@ class Kind(Sealable, metaclass=SealedWhenBuilt):
         if unknown:
             raise KindError(
                 f"unknown option {', '.join(map(repr, unknown))} for kind {kind!r} "
-                f"(options: {', '.join(allowed)})"
+                f"(options: {', '.join(allowed)})",
+                unknown[0],
             )
         try:
             return klass(**options)
         except (TypeError, ValueError) as error:
-            raise KindError(f"kind {kind!r}: {error}") from None
+            raise KindError(f"kind {kind!r}: {error}", getattr(error, "option", None)) from None
 
     @classmethod
     def options(cls) -> list[str]:

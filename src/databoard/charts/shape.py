@@ -26,12 +26,6 @@ def check_period(code: str | None) -> None:
         raise ValueError(f"resample must be one of {', '.join(PERIODS)}, not {code!r}")
 
 
-def check_top(top: int | None) -> None:
-    """Raise ``ValueError`` unless *top* is ``None`` or a positive whole number."""
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise ValueError(f"top must be a whole number of at least 1, not {top!r}")
-
-
 def resample(frame: pd.DataFrame, column: str, code: str) -> pd.DataFrame:
     """Return *frame* with each date of *column* moved to the start of its period.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import options
 from .base import Columns, Kind, axis, empty_figure, groups
 from .theme import base_layout
 
@@ -31,6 +32,7 @@ class Histogram(Kind):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        options.whole("bins", bins)
         self.x, self.color, self.bins, self.normalize = x, color, bins, normalize
 
     def data(self, rows):

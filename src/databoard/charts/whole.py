@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from .. import options
 from ..data.engines import FrameRows
 from ..data.reshape import group_sums
 from . import shape
@@ -36,7 +37,8 @@ class Pie(Kind):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        shape.check_top(top)
+        options.whole("top", top)
+        options.fraction("hole", hole)
         self.names, self.values, self.hole = names, values, hole
         self.top, self.other = top, other
 
@@ -146,7 +148,8 @@ class Table(Kind):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        shape.check_top(top)
+        options.whole("top", top)
+        options.whole("max_rows", max_rows)
         if top and not sort:
             raise ValueError("top needs sort: the column whose largest values are kept")
         self.show, self.max_rows = list(columns or []), max_rows

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from .. import options
 from ..data.engines import FrameRows
 from ..data.reshape import complete_rows
 from . import downsample, shape
@@ -100,6 +101,7 @@ class XY(Kind):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        options.whole("facet_columns", facet_columns)
         self.x, self.y, self.color, self.facet = x, y, color, facet
         self.facet_columns = facet_columns
         self.log_x, self.log_y = log_x, log_y
@@ -250,6 +252,7 @@ class Scatter(XY):
         **kwargs,
     ):
         super().__init__(x, y, color, **kwargs)
+        options.whole("max_size", max_size)
         self.size, self.text, self.max_size = size, text, max_size
 
     def clicks(self):
@@ -329,7 +332,7 @@ class Bar(XY):
             raise ValueError(f"orientation must be 'v' or 'h', not {orientation!r}")
         if sort not in (None, "ascending", "descending"):
             raise ValueError(f"sort must be 'ascending' or 'descending', not {sort!r}")
-        shape.check_top(top)
+        options.whole("top", top)
         self.orientation, self.sort, self.barmode = orientation, sort, barmode
         self.top, self.other = top, other
 

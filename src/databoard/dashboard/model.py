@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .. import access as access_rules
+from .. import options
 from ..charts import downsample
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
@@ -134,6 +135,9 @@ class Chart:
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     line: int | None = None
+
+    def __post_init__(self):
+        options.whole("width", self.width, most=12)
 
     @property
     def default_width(self) -> int:

@@ -47,9 +47,7 @@ class ChartError(DataboardError):
     """A chart whose function or kind failed for a view (a 500 for that chart only)."""
 
     def __init__(self, chart_id: str):
-        super().__init__(
-            f"chart {chart_id!r} could not be drawn; the server log has the details", 500
-        )
+        super().__init__(f"chart {chart_id!r} failed; the server log has the details", 500)
         self.chart_id = chart_id
 
 
