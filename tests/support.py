@@ -232,7 +232,11 @@ def postgres_schema() -> Iterator[str]:
 
 
 def readings():
-    """Made-up sensor readings: regions, a timestamp, numbers with gaps, a label column."""
+    """Made-up sensor readings: regions, timestamps, numbers with gaps, a label column.
+
+    ``ts`` is hourly over 25 days; ``day`` a day in the three years from
+    Wednesday 2021-01-06 (weeks, quarters and years start in between), missing in 10 rows.
+    """
     import numpy as np
     import pandas as pd
 
@@ -250,4 +254,6 @@ def readings():
     )
     frame.loc[rng.choice(count, 40, replace=False), "value"] = np.nan
     frame["label"] = frame["region"].str.upper()
+    day = pd.Timestamp("2021-01-06") + pd.to_timedelta(rng.integers(0, 1100, count), "D")
+    frame["day"] = pd.Series(day).mask(pd.Series(range(count)).isin(range(5, 600, 60)))
     return frame

@@ -26,10 +26,27 @@ charts:
      descending: true, max_rows: 5}
   - {id: pie, title: Share, kind: pie, names: site, values: units}
   - {id: points, title: Points, kind: scatter, x: units, y: value, color: region}
+  - {id: best, title: Best sites, kind: bar, x: site, y: units, color: region, top: 2,
+     other: true}
+  - {id: best-h, title: Best means, kind: bar, x: value, y: site, orientation: h, top: 3,
+     aggregate: mean, sort: ascending}
+  - {id: share-top, title: Top share, kind: pie, names: site, values: value, top: 2,
+     other: true}
+  - {id: top-rows, title: Top rows, kind: table, columns: [region, value], sort: value,
+     top: 5, other: true}
+  - {id: weeks, title: Weekly, kind: line, x: day, y: value, color: region, resample: W,
+     aggregate: mean}
+  - {id: months, title: Monthly, kind: area, x: day, y: units, resample: M, aggregate: sum}
+  - {id: quarters, title: Quarterly, kind: bar, x: day, y: units, resample: Q}
+  - {id: years, title: Yearly, kind: bar, x: day, y: value, color: site, resample: Y,
+     aggregate: max}
 """
 
+#: Every chart of the board.
+CHART_IDS = [line.split(",")[0].split()[-1] for line in CHARTS.splitlines() if "{id:" in line]
+
 DATASETS = {
-    "memory": "source: readings.csv\n    dates: [ts]",
+    "memory": "source: readings.csv\n    dates: [ts, day]",
     "duckdb": "source: readings.parquet\n    engine: duckdb",
     "duckdb-file": "connection: duckdb:///readings.duckdb\n    table: readings",
     "postgres": "connection: ${DATABOARD_TEST_DB}\n    table: {schema}.readings",
@@ -79,7 +96,7 @@ def board(folder, data, backend: str, schema: str, monkeypatch):
 
 def figures(client) -> dict:
     out = {}
-    for chart in ("bar", "line", "hist", "box", "kpi", "top", "pie", "points"):
+    for chart in CHART_IDS:
         for view in VIEWS:
             response = client.get(f"/api/v1/dashboards/readings/charts/{chart}{view}")
             figure = response.get_json()
@@ -119,11 +136,21 @@ def close(a, b, path="") -> None:
 
 
 def test_memory_figures_match_pandas(in_memory, data):
+    assert len(CHART_IDS) == 16
     status, figure = in_memory["bar", ""]
     assert status == 200
     sums = data.groupby("region")["value"].sum()
     bars = dict(zip(figure["data"][0]["x"], figure["data"][0]["y"], strict=True))
     assert bars == pytest.approx(sums.to_dict())
+    (bars,) = in_memory["best", ""][1]["data"][:1]
+    best = data.groupby("site")["units"].sum().sort_values(ascending=False)
+    assert bars["x"] == [*best.index[:2], "Other"]
+    quarters = data.resample("QS", on="day")["units"].sum()
+    (bars,) = in_memory["quarters", ""][1]["data"]
+    assert bars["x"][:2] == ["2021 Q1", "2021 Q2"] and len(bars["x"]) == len(quarters) + 1
+    assert bars["y"][:-1] == quarters.tolist()  # the last bar: rows without a day
+    weeks = in_memory["weeks", ""][1]["data"][0]["x"]
+    assert weeks[0] == "2021-01-04"  # the Monday of the first day's week
     # the injection payloads are unknown values: 400 naming the parameter
     assert in_memory["bar", VIEWS[3]][0] == 400
     assert in_memory["bar", VIEWS[3]][1]["error"]["parameter"] == "region"

@@ -11,6 +11,7 @@ from pandas.arrays import NumpyExtensionArray
 
 from .. import options
 from ..data.engines import FrameRows
+from ..data.engines.rows import OTHER
 from ..data.reshape import group_sums
 from . import shape
 from .base import Kind, aggregate, empty_figure, groups, values
@@ -47,12 +48,11 @@ class Pie(Kind):
 
     def data(self, rows):
         how = "sum" if self.values else "count"
-        rows = aggregate(rows, [self.names], self.values, how).to_pandas()
         value = self.values or "count"
-        rows = rows[rows[value].notna()].sort_values(value, ascending=False, kind="stable")
-        if self.top:
-            rows = shape.top_n(rows, self.names, value, self.top, self.other)
-        return rows
+        shown = aggregate(rows, [self.names], self.values, how).notna(value)
+        if self.top:  # largest first, as below
+            return shown.top(self.names, value, self.top, self.other, [])
+        return shown.to_pandas().sort_values(value, ascending=False, kind="stable")
 
     def figure(self, frame, chart, view):
         value = self.values or "count"
@@ -161,24 +161,29 @@ class Table(Kind):
 
     def data(self, rows):
         if self.top:
-            return self._top(rows.to_pandas())
+            return self._top(rows)
         if self.sort:
             rows = rows.sort(self.sort, ascending=not self.descending)
         return (rows.select(self.show) if self.show else rows).to_pandas()
 
-    def _top(self, frame):
-        """The rows with the largest ``sort`` values, then the rest summed as "Other"."""
-        shown = frame[self.show] if self.show else frame
-        ranked = shown[shown[self.sort].notna()].sort_values(
-            self.sort, ascending=False, kind="stable"
-        )
-        kept, rest = ranked.iloc[: self.top], ranked.iloc[self.top :]
-        if not self.other or rest.empty:
+    def _top(self, rows):
+        """The rows with the largest ``sort`` values, then the rest summed as "Other".
+
+        Each step runs where the rows are: the first rows of the sorted ones, then the
+        count and sum of those after them.
+        """
+        ranked = rows.notna(self.sort).sort(self.sort, ascending=False)
+        kept = (ranked.select(self.show) if self.show else ranked).head(self.top).to_pandas()
+        if not self.other:
             return kept
-        first = next(c for c in shown.columns if c != self.sort) if len(shown.columns) > 1 else None
-        extra = {self.sort: rest[self.sort].sum()}
+        rest = ranked.skip(self.top)
+        count = rest.count()
+        if not count:
+            return kept
+        extra = {self.sort: rest.aggregate([], self.sort, "sum").to_pandas()[self.sort].iloc[0]}
+        first = next((c for c in kept.columns if c != self.sort), None)
         if first is not None:
-            extra[first] = f"{shape.OTHER} ({len(rest):,} rows)"
+            extra[first] = f"{OTHER} ({count:,} rows)"
             kept = kept.assign(**{first: kept[first].astype(object)})
         return pd.concat([kept, pd.DataFrame([extra])], ignore_index=True)
 

@@ -9,7 +9,7 @@ import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
 from .. import options
-from ..data.engines import FrameRows
+from ..data.engines.rows import OTHER
 from ..data.reshape import complete_rows
 from . import downsample, shape
 from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
@@ -113,7 +113,7 @@ class XY(Kind):
 
     def data(self, rows):
         if self.resample:
-            rows = FrameRows(shape.resample(rows.to_pandas(), self.x, self.resample))
+            rows = rows.truncate(self.x, self.resample)
         rows = aggregate(rows, [self.facet, self.x, self.color], self.y, self.aggregate)
         if self.name in downsample.KINDS:  # in an engine, long series are reduced there
             keys = [k for k in dict.fromkeys([self.facet, self.color]) if k]
@@ -351,20 +351,21 @@ class Bar(XY):
     def data(self, rows):
         keys = [self.facet, self._category, self.color]
         if self.resample:
-            rows = FrameRows(shape.resample(rows.to_pandas(), self._category, self.resample))
-        rows = aggregate(rows, keys, self._value, self.aggregate).to_pandas()
-        rows = rows[rows[self._value].notna()]
-        if self.top:
-            rows = shape.top_n(rows, self._category, self._value, self.top, self.other, keys)
-            if self.sort == "ascending":  # smallest of the top first; "Other" stays last
-                named = rows[self._category] != shape.OTHER
-                rows = pd.concat([rows[named].iloc[::-1], rows[~named]])
-            if self.orientation == "h":  # Plotly draws the first horizontal bar at the bottom
-                rows = rows.iloc[::-1]
-        elif self.sort:
-            ascending = (self.sort == "ascending") != (self.orientation == "h")
-            rows = rows.sort_values(self._value, ascending=ascending, kind="stable")
-        return rows
+            rows = rows.truncate(self._category, self.resample)
+        shown = aggregate(rows, keys, self._value, self.aggregate).notna(self._value)
+        if not self.top:
+            frame = shown.to_pandas()
+            if self.sort:
+                ascending = (self.sort == "ascending") != (self.orientation == "h")
+                frame = frame.sort_values(self._value, ascending=ascending, kind="stable")
+            return frame
+        frame = shown.top(self._category, self._value, self.top, self.other, keys)
+        if self.sort == "ascending":  # smallest of the top first; "Other" stays last
+            named = frame[self._category] != OTHER
+            frame = pd.concat([frame[named].iloc[::-1], frame[~named]])
+        if self.orientation == "h":  # Plotly draws the first horizontal bar at the bottom
+            frame = frame.iloc[::-1]
+        return frame
 
     def figure(self, frame, chart, view):
         if self.resample and not frame.empty:  # one readable label per period: "2024 Q1"

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from databoard.data.engines import Condition
+from databoard.data.engines.rows import OTHER
 
 
 def same(got: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None:
@@ -141,3 +142,59 @@ def test_m4_keeps_each_buckets_extremes(backend, frame):
         assert kept["ts"].is_monotonic_increasing
     short = backend.m4("ts", "value", ["region"], 10_000).to_pandas()
     assert len(short) == len(frame)
+
+
+@pytest.mark.parametrize("period", ["W", "M", "Q", "Y"])
+def test_dates_truncate_to_the_start_of_their_period(backend, frame, period):
+    got = backend.truncate("day", period).aggregate(["day"], "units", "sum").to_pandas()
+    starts = frame["day"].dt.to_period(period).dt.start_time
+    expected = frame.assign(day=starts).groupby("day", dropna=False)["units"].sum().reset_index()
+    assert got["day"].isna().sum() == 1  # the rows without a day stay together
+    got, expected = got.dropna(subset=["day"]), expected.dropna(subset=["day"])
+    assert [str(d)[:10] for d in got["day"]] == [str(d)[:10] for d in expected["day"]]
+    assert got["units"].tolist() == expected["units"].tolist()
+    days = pd.DatetimeIndex(got["day"])
+    if period == "W":
+        assert set(days.day_of_week) == {0}  # Mondays, as pandas' weeks
+        assert str(days[0])[:10] == "2021-01-04"
+    else:
+        assert set(days.day) == {1}
+        assert set(days.month) <= {"M": set(range(1, 13)), "Q": {1, 4, 7, 10}, "Y": {1}}[period]
+    assert (days.hour == 0).all()
+
+
+def test_resample_of_numbers_is_a_clear_error(backend):
+    with pytest.raises(ValueError, match="resample needs dates in 'year'"):
+        backend.truncate("year", "Y")
+
+
+@pytest.mark.parametrize("other", [True, False])
+def test_top_categories_then_other_per_colour(backend, frame, other):
+    summed = backend.aggregate(["site", "region"], "units", "sum").notna("units")
+    got = summed.top("site", "units", 2, other, ["site", "region"])
+    totals = frame.groupby("site")["units"].sum().sort_values(ascending=False)
+    rows = []
+    for site in totals.index[:2]:
+        per_region = frame[frame.site == site].groupby("region")["units"].sum()
+        rows += [[site, region, units] for region, units in per_region.items()]
+    if other:
+        rest = frame[~frame.site.isin(totals.index[:2])].groupby("region")["units"].sum()
+        rows += [[OTHER, region, units] for region, units in rest.items()]
+    assert got[["site", "region", "units"]].values.tolist() == rows
+
+
+def test_top_of_means_with_other_total(backend, frame):
+    means = backend.aggregate(["region"], "value", "mean").notna("value")
+    got = means.top("region", "value", 1, True, ["region"])
+    expected = frame.groupby("region")["value"].mean().sort_values(ascending=False)
+    assert got["region"].tolist() == [expected.index[0], OTHER]
+    assert got["value"].tolist() == pytest.approx([expected.iloc[0], expected.iloc[1:].sum()])
+
+
+def test_rows_after_the_first_of_a_sorted_answer(backend, frame):
+    ranked = backend.notna("value").sort("value", ascending=False)
+    rest = ranked.skip(550)
+    values = frame["value"].dropna().sort_values(ascending=False)
+    assert rest.count() == len(values) - 550
+    total = rest.aggregate([], "value", "sum").to_pandas()["value"].iloc[0]
+    assert total == pytest.approx(values.iloc[550:].sum())

@@ -28,3 +28,20 @@ def test_spark_filters_groups_bins_and_options(spark_rows, frame):
     payload = "North'; DROP TABLE readings; --"
     assert spark_rows.where([Condition("region", "eq", (payload,))]).count() == 0
     assert spark_rows.count() == len(frame)
+
+
+def test_spark_weeks_start_on_monday_and_top_sums_other(spark_rows, frame):
+    weeks = spark_rows.truncate("day", "W").aggregate(["day"], "units", "sum").to_pandas()
+    starts = frame["day"].dt.to_period("W").dt.start_time
+    expected = frame.assign(day=starts).groupby("day")["units"].sum()
+    weeks = weeks.dropna(subset=["day"])
+    assert [str(d)[:10] for d in weeks["day"]] == [str(d)[:10] for d in expected.index]
+    assert weeks["units"].tolist() == expected.tolist()
+
+    summed = spark_rows.aggregate(["site"], "units", "sum")
+    got = summed.top("site", "units", 2, True, ["site"])
+    totals = frame.groupby("site")["units"].sum().sort_values(ascending=False)
+    assert got.values.tolist() == [
+        *[[site, units] for site, units in totals.iloc[:2].items()],
+        ["Other", totals.iloc[2:].sum()],
+    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .rows import BOX_STATS, Condition, RowLimitError, empty_histogram
+from .rows import BOX_STATS, OTHER, Condition, RowLimitError, empty_histogram, other_keys
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,46 @@ class FrameRows:
 
     def head(self, count: int) -> FrameRows:
         return FrameRows(self.frame.head(count))
+
+    def skip(self, count: int) -> FrameRows:
+        return FrameRows(self.frame.iloc[count:])
+
+    def truncate(self, column: str, period: str) -> FrameRows:
+        """Move each date of *column* to the start of its period (weeks start on Monday).
+
+        :raise ValueError: if *column* does not hold dates.
+        """
+        dates = self.frame[column]
+        if not pd.api.types.is_datetime64_any_dtype(dates):
+            raise ValueError(f"resample needs dates in {column!r}, not {dates.dtype} values")
+        if getattr(dates.dt, "tz", None) is not None:  # a period has no time zone
+            dates = dates.dt.tz_localize(None)
+        starts = dates.dt.to_period(period).dt.start_time
+        return FrameRows(self.frame.assign(**{column: starts}))
+
+    def top(self, category: str, value: str, n: int, other: bool, keys: list[str]):
+        frame = self.frame
+        totals = frame.groupby(category, observed=True, sort=True)[value].sum(min_count=1)
+        ranked = totals.dropna().sort_values(ascending=False, kind="stable")
+        kept = ranked.index[:n]
+        rank = pd.Series(range(len(kept)), index=kept)
+        chosen = frame[category].isin(kept)
+        inside = frame[chosen]
+        inside = inside.assign(_rank=inside[category].map(rank).to_numpy(dtype=int))
+        inside = inside.sort_values("_rank", kind="stable").drop(columns="_rank")
+        rest = frame[~chosen & frame[value].notna()]
+        if not other or rest.empty:
+            return inside
+        apart = other_keys(category, keys)
+        if apart:
+            grouped = rest.groupby(apart, observed=True, dropna=False, sort=True)
+            summed = grouped[value].sum().reset_index()
+        else:
+            summed = pd.DataFrame({value: [rest[value].sum()]})
+        summed.insert(0, category, OTHER)
+        named = inside.assign(**{category: inside[category].astype(object)})
+        combined = pd.concat([named, summed], ignore_index=True)
+        return combined[[c for c in inside.columns if c in combined.columns]]
 
     def count(self) -> int:
         return len(self.frame)

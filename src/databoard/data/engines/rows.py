@@ -13,6 +13,8 @@ import pandas as pd
 AGGREGATES = ("sum", "mean", "median", "min", "max", "count")
 #: Columns of :meth:`Rows.box`'s answer, after the keys.
 BOX_STATS = ("count", "q1", "median", "q3", "lowerfence", "upperfence", "mean")
+#: The name the rows beyond :meth:`Rows.top`'s categories are summed under.
+OTHER = "Other"
 
 
 class RowLimitError(ValueError):
@@ -36,7 +38,17 @@ class Rows(Protocol):
     """The rows of a dataset as far as they are narrowed, not yet computed.
 
     Every method returning ``Rows`` only describes more work; :meth:`to_pandas`,
-    :meth:`distinct`, :meth:`bounds` and :meth:`count` run it.
+    :meth:`distinct`, :meth:`bounds`, :meth:`count`, :meth:`top` and the other methods
+    returning pandas objects run it.
+
+    ``truncate(column, period)`` moves each date to the start of its period (``W`` a week
+    starting on Monday, ``M``, ``Q``, ``Y``), so that an ``aggregate`` grouped by it
+    combines a period's rows.
+    ``top(category, value, n, other, keys)`` keeps the rows of the *n* categories with
+    the largest total *value*, largest first (ties by category), then as they came in
+    *keys* order; with *other*, the rows of the remaining categories (a missing category
+    among them) summed per further key as one more category, :data:`OTHER`, last.
+    ``skip(count)`` drops the first *count* rows (of a sorted answer).
     """
 
     @property
@@ -57,6 +69,14 @@ class Rows(Protocol):
     def select(self, columns: list[str]) -> Rows: ...
 
     def head(self, count: int) -> Rows: ...
+
+    def skip(self, count: int) -> Rows: ...
+
+    def truncate(self, column: str, period: str) -> Rows: ...
+
+    def top(
+        self, category: str, value: str, n: int, other: bool, keys: list[str]
+    ) -> pd.DataFrame: ...
 
     def count(self) -> int: ...
 
@@ -97,3 +117,8 @@ def auto_bin_edges(count: int, low: float, high: float, iqr: float, bins: int | 
 
 def empty_histogram(color: str | None) -> pd.DataFrame:
     return pd.DataFrame(columns=["bin_start", "bin_end", color or "series", "count"])
+
+
+def other_keys(category: str, keys: list[str]) -> list[str]:
+    """Return the keys (colour, facet) whose rows stay apart in "Other", in order."""
+    return [k for k in dict.fromkeys(keys) if k and k != category]

@@ -17,10 +17,12 @@ import pandas as pd
 from .memory import too_many
 from .rows import (
     BOX_STATS,
+    OTHER,
     Condition,
     RowLimitError,
     auto_bin_edges,
     empty_histogram,
+    other_keys,
 )
 
 if TYPE_CHECKING:
@@ -97,6 +99,61 @@ class TableRows:
 
     def head(self, count: int) -> TableRows:
         return self._with(self.table.limit(count))
+
+    def skip(self, count: int) -> TableRows:
+        return self._with(self.table.limit(None, offset=count))
+
+    def truncate(self, column: str, period: str) -> TableRows:
+        """Move each date of *column* to the start of its period, as ``date_trunc`` does.
+
+        Weeks start on Monday in every engine, as in pandas; a time zone is dropped
+        first (the session's, UTC), as a period has none.
+
+        :raise ValueError: if *column* does not hold dates.
+        """
+        c = self.table[column]
+        kind = c.type()
+        if not (kind.is_timestamp() or kind.is_date()):
+            raise ValueError(f"resample needs dates in {column!r}, not {kind} values")
+        if kind.is_timestamp() and kind.timezone is not None:
+            c = c.cast("timestamp")
+        start = c.truncate(period)
+        if kind.is_date():
+            start = start.cast("timestamp")
+        return self._with(self.table.mutate(**{column: start}))
+
+    def top(self, category: str, value: str, n: int, other: bool, keys: list[str]):
+        """Run :meth:`Rows.top` as one query: rank the totals, join, and union "Other".
+
+        The other categories' rows are summed with a missing category and a rank after
+        the last, so every column keeps its type in the engine; "Other" is named here.
+        """
+        t = self.table
+        named = t.filter(t[category].notnull(), t[value].notnull())
+        totals = named.group_by(category).aggregate(_total=named[value].sum())
+        ranked = totals.mutate(
+            _rank=ibis.row_number().over(order_by=[totals._total.desc(), totals[category]])
+        )
+        kept = ranked.filter(ranked._rank < n).select(category, "_rank")
+        columns = [*t.columns, "_rank"]
+        rows = t.inner_join(kept, category).select(*columns)
+        if other:
+            rest = t.anti_join(kept, category)
+            rest = rest.filter(rest[value].notnull())
+            apart = other_keys(category, keys)
+            sums = {value: rest[value].sum().cast(t[value].type()), "_n": rest.count()}
+            summed = rest.group_by(apart).aggregate(**sums) if apart else rest.aggregate(**sums)
+            summed = summed.filter(summed._n > 0)
+            fill = {c: ibis.null(t[c].type()) for c in t.columns if c not in (*apart, value)}
+            summed = summed.mutate(**fill, _rank=ibis.literal(n, "int64")).select(*columns)
+            rows = rows.union(summed, distinct=False)
+        order = [k for k in dict.fromkeys([category, *keys]) if k]
+        found = self.engine.execute(rows.order_by(["_rank", *order]))
+        beyond = found.pop("_rank").to_numpy() >= n
+        if beyond.any():
+            shown = found[category].astype(object).to_numpy()
+            found[category] = np.where(beyond, OTHER, shown)
+        return found
 
     def count(self) -> int:
         return int(self.engine.execute(self.table.count()))
