@@ -1,7 +1,7 @@
 """Options that shape a chart's rows: the top N categories, dates by period.
 
 The steps themselves are :class:`~databoard.data.engines.Rows` operations (``top``,
-``truncate``), so they run where the rows are, in pandas or in the engine; here are the
+``truncate``), so they run where the rows are, in pandas or in the engine; here are
 the ``resample`` codes and the labels a period is drawn with.
 """
 

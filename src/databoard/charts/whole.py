@@ -13,7 +13,6 @@ from .. import options
 from ..data.engines import FrameRows
 from ..data.engines.rows import OTHER
 from ..data.reshape import group_sums
-from . import shape
 from .base import Kind, aggregate, empty_figure, groups, values
 from .theme import base_layout
 
