@@ -245,7 +245,9 @@ class _Choice(Filter):
         return str(self.option_labels.get(option, option))
 
     def _check(self, value: str, param: str):
-        option = _coerce(value, self.options[0], param) if self.options else value
+        if not self.options:  # an empty column: nothing to check against, no row passes
+            return value
+        option = _coerce(value, self.options[0], param)
         if option not in self._allowed:
             raise BadParameter(param, f"unknown value {value!r} for '{param}'")
         return option
@@ -351,6 +353,8 @@ class Range(Filter):
         return []
 
     def parse(self, args):
+        if self.default is None:  # an empty column has no bounds: the range keeps every row
+            return None
         low_param, high_param = self._params
         low, high = self.default
         bounds = self.bounds or self.default
@@ -371,9 +375,11 @@ class Range(Filter):
         return tuple(value)
 
     def condition(self, value):
-        return Condition(self.column, "between", tuple(value))
+        return None if value is None else Condition(self.column, "between", tuple(value))
 
     def to_query(self, value):
+        if value is None:
+            return []
         return [(p, param_text(v)) for p, v in zip(self._params, value, strict=True)]
 
     def describe(self):

@@ -187,6 +187,8 @@ class Table(Kind):
         return pd.concat([kept, pd.DataFrame([extra])], ignore_index=True)
 
     def figure(self, frame, chart, view):
+        if frame.empty:
+            return empty_figure(chart)
         shown = frame.head(self.max_rows)
         cells = []
         for column in shown.columns:

@@ -153,6 +153,8 @@ class FrameRows:
 
     def box(self, y: str, keys: list[str]) -> pd.DataFrame:
         rows = self.frame[self.frame[y].notna()]
+        if rows.empty:
+            return pd.DataFrame(columns=[*keys, *BOX_STATS])
         if not keys:
             return pd.DataFrame([_box_stats(rows[y])], columns=list(BOX_STATS))
         grouped = rows.groupby(keys, observed=True, sort=True)[y]
