@@ -48,7 +48,9 @@ class Filter(Sealable):
         label: str | None = None,
         default: Any = None,
         line: int | None = None,
+        **unknown,
     ):
+        options.check_keywords(f"{type(self).__name__}()", unknown, options.keywords(type(self)))
         self.name = name
         self.column = column
         self.label = label or humanize(name)

@@ -95,7 +95,8 @@ def test_a_good_dashboard_passes(orders):
             "y: revenue}",
             "y: revenue, colour: region}",
             7,
-            "chart 'by-region': unknown option 'colour' for kind 'bar' (options: x, y, color,",
+            "chart 'by-region': unknown option 'colour' for kind 'bar'; did you mean 'color'? "
+            "(options: x, y, color,",
         ),
         (
             "kind: bar, x: region,",

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from databoard import Bar, ChartRows, Dashboard, MultiSelect
+from databoard import Bar, ChartRows, Dashboard, Line, MultiSelect
 from databoard.dashboard import ChartError
 
 ROWS = pd.DataFrame({"region": ["North", "South", "East"], "revenue": [1.0, 2.0, 3.0]})
@@ -53,3 +53,44 @@ def test_chart_rows_give_a_note_and_the_empty_message():
     assert empty.figure["layout"]["annotations"][0]["text"] == "None under 3"
     assert empty.figure["layout"]["title"]["text"] == "0 regions"
     assert made.data("noted", east).empty
+
+
+@pytest.mark.parametrize(
+    ("declare", "message"),
+    [
+        (
+            lambda board: Line(x="a", yy="b"),
+            "Line(): unknown keyword 'yy'; did you mean 'y'? (keywords: x, y, color,",
+        ),
+        (
+            lambda board: MultiSelect("region", "region", optons=["a"]),
+            "MultiSelect(): unknown keyword 'optons'; did you mean 'options'? (keywords: ",
+        ),
+        (
+            lambda board: board.add_chart("c", "C", kind=Bar(x="a", y="b"), titel="T"),
+            "add_chart(): unknown keyword 'titel'; did you mean 'title'? "
+            "(keywords: id, title, dataset,",
+        ),
+        (
+            lambda board: board.add_dataset("d", source="data.csv", dats=["day"]),
+            "add_dataset(): unknown keyword 'dats'; did you mean 'dates'? (keywords: name, loader,",
+        ),
+        (
+            lambda board: board.add_dataset("d", lambda: None, sep=";"),
+            "add_dataset(): unknown keyword 'sep' (keywords: name, loader,",
+        ),
+    ],
+)
+def test_a_mistyped_keyword_lists_the_valid_ones(declare, message):
+    board = Dashboard("k", title="K", root=".")
+    with pytest.raises(TypeError) as error:
+        declare(board)
+    assert str(error.value).startswith(message), str(error.value)
+
+
+def test_reader_options_pass_for_a_file(tmp_path):
+    (tmp_path / "data.csv").write_text("a;b\n1;2\n")
+    board = Dashboard("k", title="K", root=tmp_path)
+    board.add_dataset("d", source="data.csv", sep=";", dates=None)
+    board.load()
+    assert list(board.frame("d").columns) == ["a", "b"]

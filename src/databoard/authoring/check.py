@@ -8,7 +8,6 @@ Loading the data (:func:`load_data`) and checking (:func:`check`) are separate s
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..dashboard.explore import click_target, link_problem
 from ..dashboard.view import query_problem
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
+from ..options import did_you_mean
 from ..security.links import check_link
 from . import loader
 from .problems import Problem, describe_exception, line_in
@@ -27,9 +27,7 @@ from .problems import Problem, describe_exception, line_in
 
 def _unknown(column: str, columns) -> str:
     names = [str(c) for c in columns]
-    close = difflib.get_close_matches(column, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown column {column!r}{hint} (columns: {', '.join(names)})"
+    return f"unknown column {column!r}{did_you_mean(column, names)} (columns: {', '.join(names)})"
 
 
 def _problem(board: Dashboard, item, label: str, message: str, error=None) -> Problem:

@@ -9,7 +9,6 @@ payload free of the default template. Missing values stay ``None``, so lines sho
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from .. import options as options_module
 from ..data.engines.rows import AGGREGATES, Rows
 from ..frozen import Sealable, SealedWhenBuilt
 from .theme import PALETTE, base_layout
@@ -206,7 +206,15 @@ def axis(title: str, log: bool = False, **extra) -> dict:
     return spec
 
 
-class Kind(Sealable, metaclass=SealedWhenBuilt):
+class _Checked(SealedWhenBuilt):
+    """Make a kind only from keywords it takes; a mistyped one lists them all."""
+
+    def __call__(cls, *args, **kwargs):
+        options_module.check_keywords(f"{cls.__name__}()", kwargs, cls.options())
+        return super().__call__(*args, **kwargs)
+
+
+class Kind(Sealable, metaclass=_Checked):
     """Base of the chart kinds; subclasses register under ``name``.
 
     A kind is sealed once built: one kind object draws its chart for every request, from
@@ -237,7 +245,8 @@ class Kind(Sealable, metaclass=SealedWhenBuilt):
         unknown = sorted(set(options) - set(allowed))
         if unknown:
             raise KindError(
-                f"unknown option {', '.join(map(repr, unknown))} for kind {kind!r} "
+                f"unknown option {', '.join(map(repr, unknown))} for kind {kind!r}"
+                f"{options_module.did_you_mean(unknown[0], allowed)} "
                 f"(options: {', '.join(allowed)})",
                 unknown[0],
             )
@@ -249,17 +258,7 @@ class Kind(Sealable, metaclass=SealedWhenBuilt):
     @classmethod
     def options(cls) -> list[str]:
         """Return the option names this kind accepts."""
-        names: list[str] = []
-        plain = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        for klass in cls.__mro__[:-1]:  # not object
-            if "__init__" in vars(klass):
-                params = inspect.signature(klass.__init__).parameters.values()
-                names += [
-                    p.name
-                    for p in params
-                    if p.kind in plain and p.name != "self" and p.name not in names
-                ]
-        return names
+        return options_module.keywords(cls)
 
     def columns(self) -> list[str]:
         """Return the data columns the options name."""

@@ -18,6 +18,7 @@ DataFrame to a chart kind (line, bar, ...) or returns a Plotly figure itself::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import sys
@@ -30,7 +31,6 @@ from typing import Any
 import pandas as pd
 
 from .. import access as access_rules
-from .. import options
 from ..charts import downsample
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
@@ -41,11 +41,19 @@ from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
+from ..options import check_keywords, keywords, whole
 from ..security.links import check_link
 from ..security.masking import mask_url
 from . import layout, render, view
 from .render import ROW_LIMIT, ChartResult
 from .view import View
+
+
+@functools.cache
+def _reader_options() -> frozenset[str]:
+    """Return the options the pandas readers of data files take."""
+    readers = (pd.read_csv, pd.read_excel, pd.read_json, pd.read_parquet)
+    return frozenset(name for reader in readers for name in keywords(reader))
 
 
 def _line_in(file: str) -> int | None:
@@ -137,7 +145,7 @@ class Chart:
     line: int | None = None
 
     def __post_init__(self):
-        options.whole("width", self.width, most=12)
+        whole("width", self.width, most=12)
 
     @property
     def default_width(self) -> int:
@@ -248,6 +256,12 @@ class Dashboard(Sealable):
         :param timeout: seconds a query of an engine dataset may run (default 30); past
             it the chart answers 504.
         """
+        allowed = keywords(self.add_dataset)
+        if source is None or connection is not None or engine is not None:
+            check_keywords("add_dataset()", read_options, allowed)
+        else:
+            more = ", or an option of the pandas reader: pandas.read_csv, read_excel, ..."
+            check_keywords("add_dataset()", read_options, allowed, _reader_options(), more)
         if name in self.datasets:
             raise ValueError(f"{self.slug}: dataset {name!r} is declared twice")
         if sum(x is not None for x in (loader, source, connection)) != 1:
@@ -291,6 +305,7 @@ class Dashboard(Sealable):
 
     def add_chart(self, id: str, title: str, **options) -> Chart:
         """Register a chart; *options* are the fields of :class:`Chart`."""
+        check_keywords("add_chart()", options, [f.name for f in dataclasses.fields(Chart)])
         if id in self.charts:
             raise ValueError(f"{self.slug}: chart {id!r} is declared twice")
         options.setdefault("dataset", next(iter(self.datasets), ""))
