@@ -1,17 +1,24 @@
 """The gunicorn worker of ``databoard serve --production``: gthread, hardened at its edges.
 
-gunicorn's gthread worker hands each new connection to a thread, which then waits for
-the request to arrive: with 4 threads a worker, 20 idle sockets (or slow clients
-trickling a request) stop 5 workers from answering anyone, ``/healthz`` included. And on
-SIGTERM it stops accepting but keeps its listening socket open while requests in flight
-finish, so the connections clients open meanwhile queue in the kernel and are reset when
-the socket finally closes.
+gunicorn's gthread worker hands each connection to a thread as soon as it has something
+to read, and the thread then waits for the rest of the request head: with 4 threads a
+worker, 20 idle sockets, or slow clients trickling a request (a first one, or the next
+one on a kept-alive connection), stop 5 workers from answering anyone, ``/healthz``
+included. It writes an answer's head and its body in two writes, so a worker killed
+between them (out of memory, say) leaves a head without its body, which a proxy has
+already passed on and cannot send elsewhere. And on SIGTERM it stops accepting but keeps
+its listening socket open while requests in flight finish, so the connections clients
+open meanwhile queue in the kernel and are reset when the socket finally closes.
 
-This worker changes those two edges and nothing else:
+This worker changes those edges and nothing else:
 
-- A new connection waits in the worker's event loop, costing no thread, until its whole
-  request head has arrived; one that sends nothing, or too little, for
-  :data:`HEAD_TIMEOUT` seconds is closed. Threads only ever run the app.
+- A connection, new or kept alive, waits in the worker's event loop, costing no thread,
+  until a whole request head has arrived; one that sends too little for
+  :data:`HEAD_TIMEOUT` seconds is closed (an idle kept-alive one after gunicorn's
+  ``keepalive``). Threads only ever run the app.
+- An answer's head leaves in the same write as the first bytes of its body: a worker
+  killed mid-answer has sent all of a small answer or none of it, and a proxy retries
+  the request elsewhere when it got none.
 - On SIGTERM it accepts what is already queued, then closes its listening socket at
   once: later clients are refused (so a proxy retries elsewhere) rather than accepted
   and reset, and every accepted request is answered, with ``Connection: close``.
@@ -32,6 +39,11 @@ HEAD_TIMEOUT = 10.0
 HEAD_LIMIT = 64 * 1024
 
 
+def _complete(head: bytes | bytearray) -> bool:
+    """Return whether *head* holds a whole request head (or as much as will be read)."""
+    return b"\r\n\r\n" in head or len(head) >= HEAD_LIMIT
+
+
 class Worker(ThreadWorker):
     """gthread whose threads never wait on a client's request head (see the module)."""
 
@@ -39,50 +51,115 @@ class Worker(ThreadWorker):
         if self.cfg.is_ssl:  # the TLS handshake belongs in a thread
             super().accept(listener)
             return
+        self._accept_one(listener)
+
+    def _accept_one(self, listener) -> bool:
+        """Accept a connection if one is queued; return ``False`` once the queue is empty."""
         try:
             client, address = listener.accept()
         except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+            if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+                return False
+            if error.errno != errno.ECONNABORTED:  # gone before it was accepted: next one
                 raise
-            return
+            return True
         self.nr_conns += 1
         conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
+        self._await_head(conn, b"")
+        return True
+
+    def _await_head(self, conn: TConn, head: bytes) -> None:
+        """Read *conn*'s request head in the event loop; a thread gets it once it is whole."""
+        conn.sock.setblocking(False)
         conn.timeout = time.monotonic() + HEAD_TIMEOUT
         self.pending_conns.append(conn)  # closed by murder_pending() past its timeout
         self.poller.register(
-            client, selectors.EVENT_READ, partial(self._on_head, conn, bytearray())
+            conn.sock, selectors.EVENT_READ, partial(self._on_head, conn, bytearray(head))
         )
 
     def _on_head(self, conn: TConn, head: bytearray, client) -> None:
         """Read what the client sent; hand the connection to a thread once the head is in."""
         try:
-            chunk = client.recv(HEAD_LIMIT)
+            chunk = client.recv(HEAD_LIMIT - len(head))
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             chunk = b""
-        done = not chunk or b"\r\n\r\n" in head + chunk or len(head) + len(chunk) >= HEAD_LIMIT
         head += chunk
-        if not done:
+        if chunk and not _complete(head):
             return
         self.poller.unregister(client)
         self.pending_conns.remove(conn)
-        if not chunk and not head:  # closed without a word
+        if not chunk:  # closed before a whole head came: no request to answer
             self.nr_conns -= 1
             conn.close()
             return
         conn.data_ready = True
-        conn.init()  # the HTTP/1 parser, over the socket, now blocking for the thread
+        conn.init()  # the HTTP/1 parser over the socket (once per connection)
         conn.parser.unreader.unread(bytes(head))
-        self.enqueue_req(conn)
+        super().enqueue_req(conn)
+
+    def enqueue_req(self, conn: TConn) -> None:
+        """Run *conn*'s next request in a thread, once its head is whole.
+
+        gunicorn calls this when a kept-alive connection has bytes to read, or has bytes
+        read past the end of its last request: either may be only part of a head.
+        """
+        if conn.initialized and not self.cfg.is_ssl and not conn.is_http2:
+            head = conn.parser.unreader.take_buffered()
+            if not _complete(head):
+                self._await_head(conn, head)
+                return
+            conn.parser.unreader.unread(head)
+        super().enqueue_req(conn)
+
+    def handle_request(self, req, conn: TConn) -> bool:
+        sock = conn.sock
+        conn.sock = _HeadWithBody(sock)  # the thread's own: the loop never sees this conn now
+        try:
+            keepalive = super().handle_request(req, conn)
+            conn.sock.flush()
+            return keepalive
+        finally:
+            conn.sock = sock
 
     def set_accept_enabled(self, enabled: bool) -> None:
         super().set_accept_enabled(enabled)
         if not enabled and not self.alive:  # stopping: take what is queued, then close
             for listener in self.sockets:
-                while True:
-                    before = self.nr_conns
-                    self.accept(listener)
-                    if self.nr_conns == before:
-                        break
+                while self._accept_one(listener):
+                    pass
                 listener.close()
+
+
+class _HeadWithBody:
+    """A socket that holds back a response head until the first bytes of its body.
+
+    gunicorn sends the head as soon as the app gives the first body bytes, and the body
+    in a second write; here both go out in one. Everything else passes through.
+    """
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._head: bytes | None = None  # None until the head comes, b"" once it left
+
+    def sendall(self, data: bytes) -> None:
+        if self._head is not None:
+            self.flush(data)
+        elif data.startswith(b"HTTP/1.1 1"):  # 100 Continue, 103 Early Hints: at once
+            self._sock.sendall(data)
+        else:
+            self._head = bytes(data)
+
+    def sendfile(self, file, offset: int = 0, count: int | None = None) -> int:
+        self.flush()
+        return self._sock.sendfile(file, offset, count)
+
+    def flush(self, data: bytes = b"") -> None:
+        """Send the held head, if any, with *data*."""
+        head, self._head = self._head or b"", b""
+        if head or data:
+            self._sock.sendall(head + data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)

@@ -47,6 +47,11 @@ class Server:
         return self.proc.wait(timeout=timeout)
 
 
+def children(pid: int) -> list[int]:
+    """Return the ids of the processes *pid* started (gunicorn's workers, for a server)."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def environment(**variables: str) -> dict[str, str]:
     """Return this process's environment without DATABOARD_* settings, plus *variables*.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import os
+import re
 import signal
 import socket
 import threading
@@ -11,19 +13,24 @@ from pathlib import Path
 
 import pytest
 import requests
-from servers import SECRET, databoard, environment, start, wait_for
+from servers import SECRET, children, databoard, environment, start, wait_for
 
 from support import free_port
 
 pytestmark = pytest.mark.slow  # starts servers
 
 IDLE, SLOW = 300, 200
+#: Clients that keep their connection and trickle their next request, for HOLD seconds.
+KEPT, HOLD = 500, 8
+#: Workers killed under load, each at a random point of its answers.
+KILLS = 60
 
 
-def serve(folder: Path, **variables: str):
+def serve(folder: Path, workers: int = 2, **variables: str):
     port = free_port()
     env = environment(DATABOARD_SECRET_KEY=SECRET, **variables)
-    command = databoard("serve", "--production", "slowboard", "--port", str(port), "--workers", "2")
+    command = databoard("serve", "--production", "slowboard", "--port", str(port))
+    command += ["--workers", str(workers)]
     return start(command, folder, port, env, ready="/healthz")
 
 
@@ -43,6 +50,51 @@ def test_idle_and_slow_connections_do_not_stop_the_server(tmp_path):
         finally:
             for sock in held:
                 sock.close()
+
+
+def answered(sock: socket.socket) -> bytes:
+    """Read one answer with a body of Content-Length bytes from *sock*; return its head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536) or b"(closed)\r\n\r\n"
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"\r\ncontent-length: *(\d+)", head, re.I).group(1))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_slow_next_requests_on_kept_alive_connections_do_not_stop_the_server(tmp_path):
+    """500 clients each get an answer, keep the connection and trickle their next request."""
+    with serve(tmp_path) as server:
+        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+        held = [socket.create_connection(address, timeout=10) for _ in range(KEPT)]
+        for sock in held:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: kept\r\n\r\n")
+        for sock in held:
+            assert answered(sock).startswith(b"HTTP/1.1 200"), "the first request failed"
+        for sock in held:  # the next request's head, a byte at a time, never ending
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: kept\r\nX-Slow: ")
+        probes, charts = [], []
+        try:
+            end = time.monotonic() + HOLD
+            while time.monotonic() < end:
+                for sock in held:
+                    sock.send(b"x")
+                start = time.perf_counter()
+                probe = requests.get(server.url + "/healthz", timeout=5)
+                probes.append((probe.status_code, time.perf_counter() - start))
+                chart = requests.get(server.url + "/api/v1/dashboards/slow/charts/slow", timeout=5)
+                charts.append(chart.status_code)
+                time.sleep(0.2)
+        finally:
+            for sock in held:
+                sock.close()
+    ms = sorted(seconds * 1000 for _, seconds in probes)
+    p50, p99 = ms[len(ms) // 2], ms[-1 - len(ms) // 100]
+    print(f"/healthz, {KEPT} slow kept-alive clients: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    assert len(probes) > HOLD and {status for status, _ in probes} == {200}
+    assert set(charts) == {200}
 
 
 def fresh_request(address) -> str:
@@ -97,3 +149,79 @@ def test_sigterm_under_load_resets_no_accepted_connection(tmp_path):
     assert [answer.status_code for answer in held] == [200]
     assert outcomes["ok"] > 50
     assert set(outcomes) <= {"ok", "refused"}, outcomes
+
+
+def ask_again_and_again(address, path: str, outcomes: collections.Counter, stop) -> None:
+    """Ask for *path* on a kept-alive connection until *stop*; count how each answer went.
+
+    ``whole``: a complete answer. ``none``: the connection ended before a byte of the
+    answer came, so a proxy may send the request elsewhere. ``partial``: it ended in the
+    middle of an answer, which no proxy can repair.
+    """
+    request = f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+    sock = None
+    while not stop.is_set():
+        if sock is None:
+            try:
+                sock = socket.create_connection(address, timeout=10)
+            except OSError:
+                time.sleep(0.01)
+                continue
+        received, length = b"", None
+        try:
+            sock.sendall(request)
+            while length is None or len(received) < length:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+                head, found, _ = received.partition(b"\r\n\r\n")
+                if found and length is None:
+                    size = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+                    length = len(head) + 4 + int(size.group(1))
+        except OSError:
+            pass
+        if length is not None and len(received) == length:
+            outcomes["whole"] += 1
+            continue
+        outcomes["partial" if received else "none"] += 1
+        sock.close()
+        sock = None
+    if sock is not None:
+        sock.close()
+
+
+def test_a_killed_worker_leaves_no_answer_half_sent(tmp_path):
+    """A worker killed (out of memory, say) while answering sends all or nothing.
+
+    gunicorn writes a response's head and its body in two writes: a kill between them
+    left a head without its body, which a proxy had already passed on and could not
+    retry (nginx: "upstream prematurely closed connection while reading upstream").
+    """
+    with serve(tmp_path, workers=1) as server:
+        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+        outcomes: collections.Counter = collections.Counter()
+        stop = threading.Event()
+        clients = [
+            threading.Thread(
+                target=ask_again_and_again,
+                args=(address, "/api/v1/dashboards/slow/charts/slow", outcomes, stop),
+            )
+            for _ in range(8)
+        ]
+        for thread in clients:
+            thread.start()
+        try:
+            for _ in range(KILLS):
+                before = outcomes["whole"]  # wait for the new worker to answer, under load
+                wait_for(lambda before=before: outcomes["whole"] > before + 20, server)
+                (worker,) = children(server.proc.pid)
+                os.kill(worker, signal.SIGKILL)
+                wait_for(lambda worker=worker: not Path(f"/proc/{worker}").exists(), server)
+        finally:
+            stop.set()
+            for thread in clients:
+                thread.join()
+    print(dict(outcomes))
+    assert outcomes["whole"] > KILLS * 20
+    assert outcomes["partial"] == 0, outcomes

@@ -14,15 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from servers import HERE, SECRET, databoard, environment, nginx, require_nginx, start
+from servers import HERE, SECRET, children, databoard, environment, nginx, require_nginx, start
 
 from support import free_port
 
 INSTANCES = 3
-
-
-def children(pid: int) -> list[int]:
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def gone(pid: int) -> bool:
