@@ -187,7 +187,7 @@ def test_table_sorted_and_limited():
     result = render(Table(columns=["region", "price"], sort="price", descending=True, max_rows=3))
     (trace,) = result.figure["data"]
     assert trace["header"]["values"] == ["Region", "Price"]
-    assert trace["cells"]["values"][1] == ["9", "8", "3.5"]
+    assert trace["cells"]["values"][1] == ["9.0", "8.0", "3.5"]  # one column, one format
     assert "First 3 of 10 rows" in result.figure["layout"]["title"]["text"]
     assert len(result.frame) == 10  # the download stays complete
 

@@ -26,6 +26,7 @@ from pydantic import (
 
 from .. import access
 from ..charts.kinds import Kind, KindError
+from ..charts.numbers import check_spec
 from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
 from ..security.links import check_link
@@ -34,6 +35,8 @@ from .problems import InvalidDashboards, Problem
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 #: A URL a page links to: http, https or mailto only.
 Link = Annotated[str, AfterValidator(check_link)]
+#: How a column's numbers are shown: ``{column: d3-format specifier}``.
+Formats = dict[str, Annotated[str, AfterValidator(check_spec)]]
 
 
 class Spec(BaseModel):
@@ -69,6 +72,7 @@ class DatasetSpec(Spec):
     dates: list[str] | None = None
     query: str | None = None
     columns: list[str] | None = None
+    formats: Formats | None = Field(None, description="{column: d3-format specifier}")
 
     @model_validator(mode="after")
     def _one_origin(self):
@@ -136,6 +140,7 @@ ChartSpec: Any = create_model(
             "kind": (str, ...),
             "dataset": (str | None, None),
             "width": (int | None, None),
+            "formats": (Formats | None, None),
         },
     ),
 )
@@ -296,6 +301,7 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
             sql=ds.sql,
             engine=ds.engine,
             timeout=ds.timeout,
+            formats=ds.formats,
             line=lines.of(("datasets", name)),
             **ds.options,
         )

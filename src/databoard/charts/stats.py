@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import options
+from . import numbers
 from .base import Columns, Kind, axis, empty_figure, groups
 from .theme import base_layout
 
@@ -43,6 +44,7 @@ class Histogram(Kind):
             return empty_figure(chart)
         series = self.color or "series"
         data = Columns(frame)
+        spec = numbers.declared(chart, view).get(self.x, ",.4~g")
         traces = []
         for name, rows, colour in groups(frame, series, view):
             counts = data.numbers("count", rows)
@@ -59,7 +61,7 @@ class Histogram(Kind):
                     "marker": {"color": colour, "line": {"width": 0.5, "color": "#fff"}},
                     "opacity": 0.75 if self.color else 1,
                     "customdata": np.column_stack([start, end]).tolist(),
-                    "hovertemplate": "%{customdata[0]:,.4~g} to %{customdata[1]:,.4~g}: "
+                    "hovertemplate": f"%{{customdata[0]:{spec}}} to %{{customdata[1]:{spec}}}: "
                     + ("%{y:.1f}%" if self.normalize else "%{y:,}")
                     + "<extra>%{fullData.name}</extra>",
                 }
@@ -106,7 +108,9 @@ class Box(Kind):
         layout = base_layout(chart)
         layout["boxmode"] = "group" if self.color and self.color != self.x else "overlay"
         layout["xaxis"] = axis(self.label(self.x) if self.x else "", type="category")
-        layout["yaxis"] = axis(self.label(self.y, chart.unit))
+        spec = numbers.declared(chart, view).get(self.y)
+        formats = {"tickformat": spec, "hoverformat": spec} if spec else {}
+        layout["yaxis"] = axis(self.label(self.y, chart.unit), **formats)
         layout["showlegend"] = self.color is not None and self.color != self.x
         return {"data": traces, "layout": layout}
 

@@ -13,6 +13,7 @@ from .. import options
 from ..data.engines import FrameRows
 from ..data.engines.rows import OTHER
 from ..data.reshape import group_sums
+from . import numbers
 from .base import Kind, aggregate, empty_figure, groups, values
 from .theme import base_layout
 
@@ -58,6 +59,7 @@ class Pie(Kind):
         if frame.empty:
             return empty_figure(chart)
         colour_of = {name: c for name, _, c in groups(frame, self.names, view)}
+        spec = numbers.hover(numbers.spec_of(frame, value, numbers.declared(chart, view)))
         trace = {
             "type": "pie",
             "labels": values(frame[self.names].astype(str)),
@@ -65,7 +67,7 @@ class Pie(Kind):
             "hole": self.hole,
             "sort": False,
             "marker": {"colors": [colour_of[n] for n in frame[self.names]]},
-            "hovertemplate": "%{label}: %{value:,.4~g} (%{percent})<extra></extra>",
+            "hovertemplate": "%{label}: %{value" + spec + "} (%{percent})<extra></extra>",
         }
         return {"data": [trace], "layout": base_layout(chart)}
 
@@ -102,6 +104,14 @@ class Choropleth(Kind):
         if frame.empty:
             return empty_figure(chart)
         low, high = np.nanpercentile(frame[self.color].to_numpy(dtype=float), [2, 98])
+        given = numbers.declared(chart, view)
+        spec = numbers.spec_of(frame, self.color, given)
+        colorbar: dict[str, Any] = {
+            "title": {"text": self.label(self.color, chart.unit)},
+            "thickness": 12,
+        }
+        if self.color in given:
+            colorbar["tickformat"] = given[self.color]
         trace = {
             "type": "choropleth",
             "locationmode": "ISO-3",
@@ -111,9 +121,9 @@ class Choropleth(Kind):
             "zmax": float(high) if high > low else float(low) + 1,
             "colorscale": self.colorscale,
             "marker": {"line": {"color": "#fff", "width": 0.3}},
-            "colorbar": {"title": {"text": self.label(self.color, chart.unit)}, "thickness": 12},
+            "colorbar": colorbar,
             "text": values(frame[self.hover_name or self.locations]),
-            "hovertemplate": "%{text}: %{z:,.4~g}<extra></extra>",
+            "hovertemplate": "%{text}: %{z" + numbers.hover(spec) + "}<extra></extra>",
         }
         layout = base_layout(chart)
         layout["geo"] = {
@@ -190,21 +200,22 @@ class Table(Kind):
         if frame.empty:
             return empty_figure(chart)
         shown = frame.head(self.max_rows)
-        cells = []
+        specs = numbers.column_specs(shown, numbers.declared(chart, view))
+        cells, align = [], []
         for column in shown.columns:
+            spec = specs.get(str(column))
             series = shown[column]
-            if pd.api.types.is_float_dtype(series):
-                series = series.map(lambda v: "" if pd.isna(v) else f"{v:,.6g}")
-            cells.append(values(series))
+            cells.append(numbers.format_column(series, spec) if spec else values(series))
+            align.append("right" if spec else "left")  # numbers line up by their digits
         trace = {
             "type": "table",
             "header": {
                 "values": [self.label(str(c)) for c in shown.columns],
                 "fill": {"color": "#f1f3f5"},
-                "align": "left",
+                "align": align,
                 "font": {"size": 12},
             },
-            "cells": {"values": cells, "align": "left", "height": 24},
+            "cells": {"values": cells, "align": align, "height": 24},
         }
         layout = base_layout(chart)
         layout["margin"] = {"l": 0, "r": 0, "t": 10, "b": 10}
@@ -219,6 +230,22 @@ class Table(Kind):
 
 
 _SCALES = [(12, " T"), (9, " B"), (6, " M")]
+
+
+def _scale(value: float) -> tuple[float, str]:
+    """Return the power of a thousand a headline of millions or more is shown in."""
+    return next(((10.0**p, c) for p, c in _SCALES if abs(value) >= 10.0**p), (1.0, ""))
+
+
+def _headline_spec(value: float, scaled: bool) -> str:
+    """Return how a KPI shows its number when the author gave no format: millions and
+    more as ``8.425 M``; a whole number exactly (``12,345``, never ``12,350``); else at
+    most two decimals, or three significant digits below one."""
+    if scaled:
+        return ",.4~r"
+    if math.isfinite(value) and value == round(value):
+        return ",d"
+    return ",.2~f" if abs(value) >= 1 else ".3~r"
 
 
 def _numbers(series: pd.Series) -> bool:
@@ -293,8 +320,8 @@ class Kpi(Kind):
             figure["layout"].update(self._size)
             return figure
         sums = frame[self.value].to_numpy(dtype=float)
-        last = abs(sums[-1])
-        scale, letter = next(((10.0**p, c) for p, c in _SCALES if last >= 10.0**p), (1, ""))
+        spec = numbers.declared(chart, view).get(self.value)
+        scale, letter = (1.0, "") if spec else _scale(sums[-1])
         trace: dict[str, Any] = {
             "type": "indicator",
             "mode": "number",
@@ -302,7 +329,7 @@ class Kpi(Kind):
             "number": {
                 "prefix": self.prefix,
                 "suffix": letter + self.suffix,
-                "valueformat": ",.4~r",
+                "valueformat": spec or _headline_spec(sums[-1] / scale, scaled=bool(letter)),
             },
         }
         if self.x is not None:

@@ -11,7 +11,7 @@ from pandas.arrays import NumpyExtensionArray
 from .. import options
 from ..data.engines.rows import OTHER
 from ..data.reshape import complete_rows
-from . import downsample, shape
+from . import downsample, numbers, shape
 from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
 from .theme import PALETTE, base_layout
 
@@ -123,29 +123,42 @@ class XY(Kind):
     def clicks(self):
         return [(c, f) for c, f in ((self.color, "name"), (self.x, "x")) if c]
 
-    def traces(self, data: Columns, rows: np.ndarray, name, colour: str, chart) -> list[dict]:
-        """Return the traces of one series: the rows of *data* at the positions *rows*."""
+    def traces(
+        self, data: Columns, rows: np.ndarray, name, colour: str, chart, specs: dict
+    ) -> list[dict]:
+        """Return the traces of one series: the rows of *data* at the positions *rows*.
+
+        :param specs: the d3-format specifier of each shown column (see :mod:`.numbers`).
+        """
         raise NotImplementedError
 
-    def x_axis(self, chart) -> dict:
+    def specs(self, frame: pd.DataFrame, given: dict[str, str]) -> dict[str, str]:
+        """Return the specifier of each column the hovers show: *given* by the author,
+        else chosen from the values (:func:`.numbers.spec_of`)."""
+        shown = [self.x, self.y, getattr(self, "size", None)]
+        return {c: numbers.spec_of(frame, c, given) for c in shown if c}
+
+    def x_axis(self, chart, given: dict | None = None) -> dict:
         if self.resample:  # ticks and hover name the period, not its first day
             form = shape.PERIODS[self.resample][1]
             return axis(self.label(self.x), tickformat=form, hoverformat=form)
-        return axis(self.label(self.x), self.log_x)
+        return axis(self.label(self.x), self.log_x, **_declared(given, self.x))
 
-    def y_axis(self, chart) -> dict:
-        return axis(self.label(self.y, chart.unit), self.log_y)
+    def y_axis(self, chart, given: dict | None = None) -> dict:
+        return axis(self.label(self.y, chart.unit), self.log_y, **_declared(given, self.y))
 
     def figure(self, frame, chart, view):
         data = Columns(frame)
         if frame.empty or not data[self.y].notna().any():
             return empty_figure(chart)
+        given = numbers.declared(chart, view)
+        specs = self.specs(frame, given)
         panels = groups(data, self.facet, view)
         traces: list[dict] = []
         seen: set = set()
         for i, (_, panel, _) in enumerate(panels):
             for name, rows, colour in groups(data, self.color, view, panel):
-                for trace in self.traces(data, rows, name, colour, chart):
+                for trace in self.traces(data, rows, name, colour, chart, specs):
                     trace["legendgroup"] = str(name)
                     if name in seen or self.color is None:
                         trace["showlegend"] = False
@@ -158,9 +171,10 @@ class XY(Kind):
         layout = base_layout(chart)
         if self.facet:
             names = [name for name, _, _ in panels]
-            facet_layout(layout, names, self.facet_columns, self.x_axis(chart), self.y_axis(chart))
+            x_axis, y_axis = self.x_axis(chart, given), self.y_axis(chart, given)
+            facet_layout(layout, names, self.facet_columns, x_axis, y_axis)
         else:
-            layout["xaxis"], layout["yaxis"] = self.x_axis(chart), self.y_axis(chart)
+            layout["xaxis"], layout["yaxis"] = self.x_axis(chart, given), self.y_axis(chart, given)
         layout["showlegend"] = self.color is not None
         return {"data": traces, "layout": layout}
 
@@ -199,7 +213,7 @@ class Line(XY):
     def data(self, rows):
         return trim_missing(super().data(rows), self.x, self.y)
 
-    def traces(self, data, rows, name, colour, chart):
+    def traces(self, data, rows, name, colour, chart, specs):
         rows = rows[in_order(data[self.x], rows)]
         unit = f" {chart.unit}" if chart.unit else ""
         return [
@@ -211,7 +225,7 @@ class Line(XY):
                 "y": data.values(self.y, rows),
                 "line": {"color": colour, "width": 2},
                 "connectgaps": False,
-                "hovertemplate": "%{y:,.4~g}" + unit,
+                "hovertemplate": "%{y" + numbers.hover(specs[self.y]) + "}" + unit,
             }
         ]
 
@@ -227,8 +241,8 @@ class Area(Line):
 
     name = "area"
 
-    def traces(self, data, rows, name, colour, chart):
-        (trace,) = super().traces(data, rows, name, colour, chart)
+    def traces(self, data, rows, name, colour, chart, specs):
+        (trace,) = super().traces(data, rows, name, colour, chart, specs)
         trace["stackgroup"] = "one"
         trace["fillcolor"] = colour
         trace["connectgaps"] = True  # a gap in a stack would tear every band above it
@@ -272,14 +286,15 @@ class Scatter(XY):
                     trace["marker"]["sizeref"] = 2.0 * largest / self.max_size**2
         return figure
 
-    def traces(self, data, rows, name, colour, chart):
+    def traces(self, data, rows, name, colour, chart, specs):
         hover = [
-            f"{self.label(self.x)}: %{{x:,.4~g}}",
-            f"{self.label(self.y, chart.unit)}: %{{y:,.4~g}}",
+            f"{self.label(self.x)}: %{{x{numbers.hover(specs[self.x])}}}",
+            f"{self.label(self.y, chart.unit)}: %{{y{numbers.hover(specs[self.y])}}}",
         ]
         marker: dict[str, Any] = {"color": colour, "line": {"width": 0.5, "color": "#fff"}}
         if self.size:
-            hover.append(f"{self.label(self.size)}: %{{marker.size:,.4~g}}")
+            size = numbers.hover(specs[self.size])
+            hover.append(f"{self.label(self.size)}: %{{marker.size{size}}}")
             marker |= {
                 "size": data.values(self.size, rows),
                 "sizemode": "area",
@@ -390,26 +405,29 @@ class Bar(XY):
             return empty_figure(chart)
         colour_of = {name: c for name, _, c in groups(frame, self.color, view)}
         data = Columns(frame)
-        (trace,) = self.traces(data, np.arange(len(frame)), None, PALETTE[0], chart)
+        given = numbers.declared(chart, view)
+        specs = self.specs(frame, given)
+        (trace,) = self.traces(data, np.arange(len(frame)), None, PALETTE[0], chart, specs)
         trace["marker"]["color"] = [colour_of[v] for v in frame[self.color]]
         trace["name"] = ""
         layout = base_layout(chart)
-        layout["xaxis"], layout["yaxis"] = self.x_axis(chart), self.y_axis(chart)
+        layout["xaxis"], layout["yaxis"] = self.x_axis(chart, given), self.y_axis(chart, given)
         layout["showlegend"] = False
         return {"data": [trace], "layout": layout}
 
-    def x_axis(self, chart):
+    def x_axis(self, chart, given=None):
         if self.orientation == "h":
-            return axis(self.label(self.x, chart.unit), self.log_x)
+            return axis(self.label(self.x, chart.unit), self.log_x, **_declared(given, self.x))
         return axis(self.label(self.x), type="category")
 
-    def y_axis(self, chart):
+    def y_axis(self, chart, given=None):
         if self.orientation == "h":
             return axis(self.label(self.y), type="category")
-        return axis(self.label(self.y, chart.unit), self.log_y)
+        return axis(self.label(self.y, chart.unit), self.log_y, **_declared(given, self.y))
 
-    def traces(self, data, rows, name, colour, chart):
-        template = "%{y}: %{x:,.4~g}" if self.orientation == "h" else "%{x}: %{y:,.4~g}"
+    def traces(self, data, rows, name, colour, chart, specs):
+        value = numbers.hover(specs[self._value])
+        template = f"%{{y}}: %{{x{value}}}" if self.orientation == "h" else f"%{{x}}: %{{y{value}}}"
         return [
             {
                 "type": "bar",
@@ -421,3 +439,10 @@ class Bar(XY):
                 "hovertemplate": template + "<extra></extra>",
             }
         ]
+
+
+def _declared(given: dict | None, column: str) -> dict:
+    """Return an axis's tick and hover format: the author's specifier for *column*, if any
+    (Plotly's own choice of ticks is better than a default specifier)."""
+    spec = (given or {}).get(column)
+    return {"tickformat": spec, "hoverformat": spec} if spec else {}

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from .. import access as access_rules
-from ..charts import downsample
+from ..charts import downsample, numbers
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
 from ..data.digest import dashboard_digest
@@ -86,6 +86,8 @@ class Dataset(Sealable):
     source: Path | None = None
     #: the ``attrs`` the loader's frame came with
     attrs: dict = field(default_factory=dict, repr=False)
+    #: how its number columns are shown: ``{column: d3-format specifier}``
+    formats: dict[str, str] = field(default_factory=dict)
 
     def load(self) -> pd.DataFrame:
         """Call the loader and keep its result.
@@ -140,6 +142,8 @@ class Chart:
     #: a click opens another dashboard of the site with the clicked value as its filter:
     #: ``{"dashboard": slug, "filter": name}``
     link: dict[str, str] | None = None
+    #: how columns are shown, over its dataset's ``formats``: ``{column: d3-format}``
+    formats: dict[str, str] | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     line: int | None = None
@@ -236,6 +240,7 @@ class Dashboard(Sealable):
         sql: str | None = None,
         engine: str | None = None,
         timeout: float | None = None,
+        formats: dict[str, str] | None = None,
         origin: str = "",
         line: int | None = None,
         **read_options,
@@ -255,6 +260,8 @@ class Dashboard(Sealable):
             instead of loading it.
         :param timeout: seconds a query of an engine dataset may run (default 30); past
             it the chart answers 504.
+        :param formats: ``{column: d3-format specifier}``, how charts, tables and hovers
+            show the column's numbers (``",.0f"``, ``"$.3s"``, ``".1%"``).
         """
         allowed = keywords(self.add_dataset)
         if source is None or connection is not None or engine is not None:
@@ -285,7 +292,10 @@ class Dashboard(Sealable):
             loader = read
         assert loader is not None
         origin = origin or ("" if source else f"{getattr(loader, '__name__', 'loader')}()")
-        self.datasets[name] = Dataset(name, loader, origin=origin, line=line, source=path)
+        shown = numbers.check_specs(formats, f"{self.slug}: dataset {name!r}")
+        self.datasets[name] = Dataset(
+            name, loader, origin=origin, line=line, source=path, formats=shown
+        )
         return self.datasets[name]
 
     def add_filter(self, flt: Filter) -> Filter:
@@ -309,6 +319,8 @@ class Dashboard(Sealable):
         if id in self.charts:
             raise ValueError(f"{self.slug}: chart {id!r} is declared twice")
         options.setdefault("dataset", next(iter(self.datasets), ""))
+        if options.get("formats") is not None:
+            options["formats"] = numbers.check_specs(options["formats"], f"chart {id!r}")
         self.charts[id] = Chart(id=id, title=title, **options)
         return self.charts[id]
 
@@ -384,6 +396,12 @@ class Dashboard(Sealable):
             return list(chart.filters)
         columns = self.rows_of(chart.dataset).columns
         return [n for n, f in self.filters.items() if f.column in columns]
+
+    def formats_of(self, chart: Chart) -> dict[str, str]:
+        """Return the d3-format specifier of each column the author formatted for *chart*:
+        its dataset's ``formats``, then its own."""
+        dataset = self.datasets.get(chart.dataset)
+        return {**(dataset.formats if dataset else {}), **(chart.formats or {})}
 
     def parse_view(self, args) -> View:
         """Validate query arguments into a :class:`View` (see :func:`.view.parse_view`)."""

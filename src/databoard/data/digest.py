@@ -67,6 +67,7 @@ def dashboard_digest(board: Dashboard) -> str:
             chart.describe(),
             chart.query,
             chart.filters,
+            board.formats_of(chart),
             type(chart.kind).__name__,
             sorted(vars(chart.kind).items()) if chart.kind is not None else None,
         ]

@@ -6,7 +6,7 @@ import functools
 
 from flask import Blueprint, jsonify
 
-from ..charts import encode
+from ..charts import encode, numbers
 from ..dashboard.explore import linked_options
 from ..site import get_site
 from . import auth, cache, downloads
@@ -67,11 +67,16 @@ def _provenance(req: DashboardView, chart_id: str) -> dict:
 
 @bp.get("/dashboards/<slug>/charts/<chart_id>/data.json")
 def chart_data_json(slug: str, chart_id: str):
-    """Return the rows behind a chart, with the filters, source and data date."""
+    """Return the rows behind a chart, with the filters, source and data date, and the
+    d3-format specifier of each number column (``formats``)."""
     req = DashboardView.from_query(slug)
 
     def write():
-        return downloads.json_chunks(req.data(chart_id), _provenance(req, chart_id))
+        frame = req.data(chart_id)
+        # How the page's Table view shows each number column (d3-format specifiers).
+        given = req.dashboard.formats_of(req.dashboard.get_chart(chart_id))
+        formats = {"formats": numbers.column_specs(frame, given)}
+        return downloads.json_chunks(frame, _provenance(req, chart_id) | formats)
 
     key = req.cache_key(chart_id, "data.json")
     return downloads.respond(key, write, "application/json")

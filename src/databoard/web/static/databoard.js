@@ -235,14 +235,16 @@ const databoard = {
       head.appendChild(th);
     }
     const tbody = table.createTBody();
-    const format = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 });
+    // Each number column has one d3-format specifier from the server (databoard-numbers.js).
+    const specs = body.columns.map((column) => (body.formats || {})[column]);
     for (const row of body.rows.slice(0, limit)) {
       const tr = tbody.insertRow();
-      for (const value of row) {
+      row.forEach((value, i) => {
         const td = tr.insertCell();
-        td.textContent = typeof value === "number" ? format.format(value) : (value ?? "");
-        if (typeof value === "number") td.className = "text-end";
-      }
+        const number = typeof value === "number";
+        td.textContent = number ? this.formatNumber(specs[i] || "", value) : (value ?? "");
+        if (number) td.className = "text-end";
+      });
     }
     wrap.appendChild(table);
     return wrap;
