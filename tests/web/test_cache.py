@@ -145,6 +145,27 @@ def test_every_encoding_holds_the_same_body(fresh_client, url):
         assert json.loads(bodies["br"])
 
 
+def test_a_miss_compresses_once_and_another_encoding_is_added_when_asked(fresh_app):
+    from databoard.web.cache import lookup
+    from databoard.web.views import DashboardView
+
+    url = f"{CHART}?country=NOR&country=SWE"
+
+    def kept() -> list[str]:
+        with fresh_app.test_request_context(url):
+            key = DashboardView.from_query("worldbank").cache_key("gdp-per-capita", "figure")
+            return sorted(lookup(key).encoded)
+
+    client = fresh_app.test_client()
+    first = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    assert first.headers["X-Cache"] == "miss" and first.headers["Content-Encoding"] == "br"
+    assert kept() == ["br"]
+    second = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert second.headers["X-Cache"] == "hit" and second.headers["Content-Encoding"] == "gzip"
+    assert decoded(second) == decoded(first)
+    assert kept() == ["br", "gzip"]
+
+
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
 def test_answers_too_big_to_cache_are_streamed_each_time_and_still_compressed(encoding):
     app = create_app({"TESTING": True, "CACHE_WARM": False, "CACHE_ITEM_MAX_BYTES": 1000})

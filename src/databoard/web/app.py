@@ -32,7 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         ["text/html", "application/json", "text/csv", "text/css", "application/javascript"],
     )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    # Quality 4 compresses a chart twice as fast as 5 for 3-5% more bytes (measured on the
+    # World Bank answers): an uncached answer waits for it.
+    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
     # Big downloads: gzip keeps a stream's memory flat (brotli's window takes some 30 MiB).
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip", "br"])
     if not app.debug:

@@ -1,7 +1,7 @@
 """Cached answers: figure JSON, data downloads and pages, compressed once, with ETags.
 
-An answer is kept per (dashboard, what it is, data version, normalised view) with its
-brotli and gzip forms and an ETag, so a hit costs neither rendering nor compression, and
+An answer is kept per (dashboard, what it is, data version, normalised view) compressed
+(brotli, gzip) with an ETag, so a hit costs neither rendering nor compression, and
 a browser that holds it gets a 304 (:mod:`.encoding` compresses and sends it).
 Flask-Caching stores them: in each process by default (``SimpleCache``, bounded by
 bytes), in a shared backend when ``CACHE_TYPE`` names one (``RedisCache``,
@@ -13,6 +13,7 @@ data is never read again, whichever process or host computed it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,8 +32,10 @@ cache = Cache()
 class Answer:
     """A response body, ready to send in any encoding the client accepts, and its ETag.
 
-    A body worth compressing is kept only in its brotli and gzip forms, a third of its
-    size or less; the rare client that accepts neither gets it unpacked from gzip.
+    A body worth compressing is kept only compressed, a third of its size or less: in
+    the encoding the client that made it takes, the other added when a client first asks
+    for it (a miss pays for one compression, not two); the rare client that accepts
+    neither gets it unpacked.
     """
 
     mimetype: str
@@ -46,7 +49,13 @@ class Answer:
         """Return the body itself, uncompressed."""
         if "identity" in self.encoded:
             return self.encoded["identity"]
-        return encoding.decompress(self.encoded["gzip"], "gzip")
+        name, body = next(iter(self.encoded.items()))
+        return encoding.decompress(body, name)
+
+    def with_encoding(self, name: str) -> Answer:
+        """Return this answer with its body in encoding *name* too."""
+        body = encoding.compress(self.body, name, _level(name))
+        return dataclasses.replace(self, encoded=self.encoded | {name: body})
 
 
 def key(board: Dashboard, what: str, state: Iterable[tuple[str, str]]) -> str:
@@ -68,9 +77,13 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
     :return: ``(answer, hit)``.
     """
     found = lookup(cache_key)
-    if found is not None:
-        return found, True
-    return keep(cache_key, make(), mimetype, headers), False
+    if found is None:
+        return keep(cache_key, make(), mimetype, headers), False
+    wanted = encoding.negotiate(encoding.ENCODINGS)
+    if wanted and "identity" not in found.encoded and wanted not in found.encoded:
+        found = found.with_encoding(wanted)
+        cache.set(cache_key, found)
+    return found, True
 
 
 def lookup(cache_key: str) -> Answer | None:
@@ -91,11 +104,16 @@ def keep(cache_key: str, body: bytes | str, mimetype: str, headers=()) -> Answer
     if len(body) < config["COMPRESS_MIN_SIZE"]:
         encoded = {"identity": body}
     else:
-        levels = {"br": config["COMPRESS_BR_LEVEL"], "gzip": config["COMPRESS_LEVEL"]}
-        encoded = {name: encoding.compress(body, name, levels[name]) for name in encoding.ENCODINGS}
+        name = encoding.negotiate(encoding.ENCODINGS) or "gzip"
+        encoded = {name: encoding.compress(body, name, _level(name))}
     made = Answer(mimetype, etag, encoded, tuple(headers))
     cache.set(cache_key, made)
     return made
+
+
+def _level(name: str) -> int:
+    config = current_app.config
+    return config["COMPRESS_BR_LEVEL"] if name == "br" else config["COMPRESS_LEVEL"]
 
 
 def respond(found: Answer, hit: bool) -> Response:

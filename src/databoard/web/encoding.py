@@ -1,6 +1,6 @@
 """Bodies compressed once and sent in the encoding the client takes: the one home of that.
 
-Answers kept in the cache and static assets are compressed once (brotli and gzip) and
+Answers kept in the cache and static assets are compressed once per encoding (brotli, gzip) and
 sent as they are; :func:`send` picks the form, sets ``Content-Encoding`` and ``Vary`` and
 lets werkzeug's ``make_conditional`` answer a matching ``If-None-Match`` with a 304.
 Every other response is compressed per request by Flask-Compress, which leaves alone a
