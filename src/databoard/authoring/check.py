@@ -8,6 +8,7 @@ Loading the data (:func:`load_data`) and checking (:func:`check`) are separate s
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..charts import downsample
 from ..dashboard import Chart, ChartError, ChartResult, Dashboard, View
 from ..dashboard.explore import click_target, link_problem
 from ..dashboard.view import query_problem
+from ..data import sources
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
 from ..options import did_you_mean
@@ -66,6 +68,19 @@ def load_data(board: Dashboard) -> list[Problem]:
     return problems
 
 
+def data_warnings(board: Dashboard) -> list[Problem]:
+    """Return what reading *board*'s data files noticed without failing, per dataset."""
+    warnings = []
+    for dataset in board.datasets.values():
+        if dataset.source is None:
+            continue
+        name = os.path.relpath(dataset.source, board.root or ".")
+        for note in sources.warnings(dataset.source):
+            message = f"dataset {dataset.name!r}: {name}: {note}"
+            warnings.append(_problem(board, dataset, "warning", message))
+    return warnings
+
+
 @dataclass
 class Checked:
     """Dashboards loaded and checked, and what the check drew on the way."""
@@ -76,6 +91,8 @@ class Checked:
     drawn: dict[str, dict[str, ChartResult]] = field(default_factory=dict)
     #: dashboards whose database did not answer, with why (only when asked to wait)
     waiting: dict[str, tuple[Dashboard, tuple[Problem, ...]]] = field(default_factory=dict)
+    #: what is odd but still serves (a data file's last line cut short)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def load_and_check(
@@ -100,6 +117,7 @@ def load_and_check(
         checked.boards.append(board)
         checked.drawn[board.slug] = drawn
         checked.problems += found
+        checked.warnings += data_warnings(board)
     by_slug = {board.slug: board for board in boards}
     for board in boards:
         for chart in board.charts.values():

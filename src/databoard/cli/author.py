@@ -16,10 +16,11 @@ def check_command(path: str):
     """Check the dashboards at PATH (a file or folder): data, columns and every chart.
 
     Every problem is listed at once, with the file and line for YAML and the function for
-    Python. The exit status is 1 if there is any.
+    Python. The exit status is 1 if there is any; warnings (a data file whose last line
+    looks cut short) are listed too, but the dashboard still serves.
     """
     checked = load_and_check(path)
-    for problem in sorted(checked.problems, key=lambda p: (p.file, p.line or 0)):
+    for problem in sorted(checked.problems + checked.warnings, key=lambda p: (p.file, p.line or 0)):
         click.echo(str(problem), err=True)
     if checked.problems:
         count = len(checked.problems)

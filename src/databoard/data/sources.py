@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import compression as compression_
-from . import worldbank
+from . import lastline, worldbank
 
 #: File endings and the format each one means.
 EXTENSIONS = {
@@ -35,8 +35,14 @@ class SourceError(ValueError):
 
 
 def _delimited(path: Path, compression: str | None, **options) -> pd.DataFrame:
+    """Read a CSV or TSV file, noting a last line cut short (see :func:`warnings`)."""
+    encoding = options.pop("encoding", "utf-8-sig")
     with compression_.open_binary(path, compression) as handle:
-        return pd.read_csv(handle, encoding=options.pop("encoding", "utf-8-sig"), **options)
+        frame = pd.read_csv(handle, encoding=encoding, **options)
+    with compression_.open_binary(path, compression) as handle:
+        sep = options.get("sep", options.get("delimiter", ","))
+        _notes[str(path)] = lastline.cut_short(handle, sep, encoding)
+    return frame
 
 
 def _csv(path: Path, compression: str | None, **options) -> pd.DataFrame:
@@ -81,6 +87,8 @@ READERS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 _cache: dict[tuple, pd.DataFrame] = {}
+#: what the last read of each file noticed without failing, by resolved path
+_notes: dict[str, str | None] = {}
 _lock = threading.Lock()
 
 
@@ -184,3 +192,14 @@ def read(root: str | Path, relative: str | Path, format: str | None = None, **op
             except (ValueError, OSError, ImportError, KeyError, *compression_.ERRORS) as error:
                 raise SourceError(f"{relative}: cannot read as {kind}: {error}") from error
         return _cache[key]
+
+
+def warnings(path: str | Path) -> list[str]:
+    """Return what reading the data file *path* noticed without failing.
+
+    A CSV or TSV file whose last line has fewer fields than the line before was likely
+    cut short; pandas reads it with empty fields, so the dashboard serves it and
+    ``databoard check`` warns.
+    """
+    note = _notes.get(str(Path(path).resolve()))
+    return [note] if note else []
