@@ -79,7 +79,7 @@ def test_the_world_bank_charts_say_what_a_click_sets(client):
 @pytest.fixture(scope="module")
 def guide_client(tmp_path_factory):
     """The authoring guide's explore example, served by the Flask app."""
-    root = tmp_path_factory.mktemp("guide-explore")
+    root = tmp_path_factory.mktemp("guide") / "explore"  # its dashboard.yaml is /d/explore
     for name, text in EXPLORE_FILES:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -89,7 +89,7 @@ def guide_client(tmp_path_factory):
 
 def test_linked_options_follow_the_other_filters_like_pandas(guide_client):
     client, sales = guide_client
-    answer = client.get("/api/v1/dashboards/dashboard/options?city=Port&shop=Market&shop=Harbour")
+    answer = client.get("/api/v1/dashboards/explore/options?city=Port&shop=Market&shop=Harbour")
     assert answer.status_code == 200
     linked = answer.get_json()["filters"]
     port = sales[sales["city"] == "Port"]
@@ -97,13 +97,13 @@ def test_linked_options_follow_the_other_filters_like_pandas(guide_client):
     assert linked["shop"]["stale"] == ["Market"]  # selected, but no rows in Port
     both = sales[sales["shop"].isin(["Market", "Harbour"])]
     assert linked["city"] == {"options": sorted(both["city"].unique()), "stale": []}
-    unfiltered = client.get("/api/v1/dashboards/dashboard/options").get_json()["filters"]
+    unfiltered = client.get("/api/v1/dashboards/explore/options").get_json()["filters"]
     assert unfiltered["shop"]["options"] == sorted(sales["shop"].unique())
 
 
 def test_linked_options_name_a_bad_parameter(guide_client):
     client, _ = guide_client
-    answer = client.get("/api/v1/dashboards/dashboard/options?city=Atlantis")
+    answer = client.get("/api/v1/dashboards/explore/options?city=Atlantis")
     assert answer.status_code == 400
     assert answer.get_json()["error"]["parameter"] == "city"
 
@@ -114,7 +114,7 @@ PLAY_FILES = re.findall(r"<!-- file: play/(\S+) -->\n```\w*\n(.*?)```", GUIDE, r
 @pytest.fixture(scope="module")
 def play_client(tmp_path_factory):
     """The authoring guide's slider example, served by the Flask app."""
-    root = tmp_path_factory.mktemp("guide-play")
+    root = tmp_path_factory.mktemp("guide") / "play"  # its dashboard.yaml is /d/play
     for name, text in PLAY_FILES:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -124,11 +124,11 @@ def play_client(tmp_path_factory):
 
 def test_slider_shows_one_step_as_pandas_does(play_client):
     client, countries = play_client
-    detail = client.get("/api/v1/dashboards/dashboard").get_json()
+    detail = client.get("/api/v1/dashboards/play").get_json()
     (year,) = detail["filters"]
     assert year["values"] == sorted(countries["year"].unique().tolist())
     assert (year["kind"], year["default"], year["interval"]) == ("slider", 1952, 600)
-    figure = client.get("/api/v1/dashboards/dashboard/charts/people?year=1977").get_json()
+    figure = client.get("/api/v1/dashboards/play/charts/people?year=1977").get_json()
     rows = countries[countries["year"] == 1977]
     assert figure["data"][0]["y"] == rows.groupby("country")["population"].sum().tolist()
 
@@ -143,7 +143,7 @@ def test_slider_shows_one_step_as_pandas_does(play_client):
 )
 def test_slider_names_a_bad_step(play_client, query, message):
     client, _ = play_client
-    answer = client.get(f"/api/v1/dashboards/dashboard/charts/people?{query}")
+    answer = client.get(f"/api/v1/dashboards/play/charts/people?{query}")
     assert answer.status_code == 400
     assert answer.get_json()["error"]["parameter"] == "year"
     assert message in answer.get_json()["error"]["message"]

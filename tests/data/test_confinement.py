@@ -70,7 +70,7 @@ def test_links_that_stay_inside_are_followed(site):
     frame = sources.read(root, "wdi", "worldbank")
     assert set(frame["indicator_code"]) == {"SP.POP.TOTL"}
     client = create_app({"TESTING": True, "DASHBOARD": str(root)}).test_client()
-    assert client.get("/api/v1/dashboards/dashboard/charts/rows").status_code == 200
+    assert client.get("/api/v1/dashboards/site/charts/rows").status_code == 200
 
 
 def test_a_file_link_out_is_refused(site):

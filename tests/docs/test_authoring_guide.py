@@ -51,13 +51,13 @@ def test_the_engine_example_computes_in_duckdb(examples):
 
     readings = pd.read_csv(examples / "engine" / "data" / "readings.csv")
     client = create_app({"TESTING": True, "DASHBOARD": str(examples / "engine")}).test_client()
-    figure = client.get("/api/v1/dashboards/dashboard/charts/mean?site=north").get_json()
+    figure = client.get("/api/v1/dashboards/engine/charts/mean?site=north").get_json()
     assert figure["data"][0]["y"] == [readings.loc[readings.site == "north", "reading"].mean()]
 
 
 def test_the_wide_example_keeps_the_gap(examples):
     client = create_app({"TESTING": True, "DASHBOARD": str(examples / "wide")}).test_client()
-    figure = client.get("/api/v1/dashboards/dashboard/charts/scores").get_json()
+    figure = client.get("/api/v1/dashboards/wide/charts/scores").get_json()
     blue = next(t for t in figure["data"] if t["name"] == "Blue")
     assert blue["y"] == [8.0, None, 11.0]
 

@@ -73,7 +73,8 @@ def test_comment_is_one_line():
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cells")
+    root = tmp_path_factory.mktemp("formulas") / "cells"  # a dashboard.yaml is /d/cells
+    root.mkdir()
     (root / "cells.csv").write_text(CELLS)
     (root / "dashboard.yaml").write_text(
         textwrap.dedent(
@@ -90,7 +91,7 @@ def client(tmp_path_factory):
 
 
 def test_csv_download_escapes_text_cells(client):
-    response = client.get("/api/v1/dashboards/dashboard/charts/rows/data.csv")
+    response = client.get("/api/v1/dashboards/cells/charts/rows/data.csv")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     lines = text.split("\r\n")
@@ -117,7 +118,7 @@ def test_csv_download_escapes_text_cells(client):
 
 
 def test_json_download_is_exact(client):
-    response = client.get("/api/v1/dashboards/dashboard/charts/rows/data.json")
+    response = client.get("/api/v1/dashboards/cells/charts/rows/data.json")
     body = json.loads(response.get_data(as_text=True))
     notes = {row[0]: row[1] for row in body["rows"]}
     assert notes["attack"] == "=cmd|' /C calc'!A0"

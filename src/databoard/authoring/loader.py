@@ -1,26 +1,52 @@
-"""Find the dashboards a path names: a module, a .py or .yaml file, or a folder of them."""
+"""Find the dashboards a path names: a module, a .py or .yaml file, or a folder of them.
+
+A folder's dashboards are its own files and each subfolder's ``dashboard.yaml`` (or
+``.py``), so a folder of folders made by ``databoard new`` is a site of dashboards.
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
 from ..dashboard import Dashboard
 from . import yaml_spec
 from .problems import InvalidDashboards, Problem, describe_exception, line_in
+from .slugs import FOLDER_FILE_STEM, default_slug
 
 SUFFIXES = (".py", ".yaml", ".yml")
 
 
 def dashboard_files(folder: Path) -> list[Path]:
-    """Return the dashboard files of *folder* (not those starting with ``_`` or ``.``)."""
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith(("_", "."))
-    )
+    """Return the dashboard files of *folder*: its own, then each subfolder's
+    ``dashboard.yaml``, ``.yml`` or ``.py`` (none whose name starts with ``_`` or ``.``)."""
+    found = []
+    for path in sorted(folder.iterdir(), key=lambda p: (p.name.lower(), p.name)):
+        if path.name.startswith(("_", ".")):
+            continue
+        if path.is_file() and path.suffix in SUFFIXES:
+            found.append(path)
+        elif path.is_dir():
+            found += [p for s in SUFFIXES if (p := path / f"{FOLDER_FILE_STEM}{s}").is_file()]
+    return found
+
+
+def slug_of(file: str) -> str:
+    """Return the slug of a dashboard file that does not load: the ``slug`` a YAML file
+    declares if that much can be read, else the one its name gives."""
+    path = Path(file)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        try:
+            data, _ = yaml_spec.read(path)
+        except (InvalidDashboards, OSError, UnicodeDecodeError):
+            data = None
+        slug = data.get("slug") if isinstance(data, dict) else None
+        if isinstance(slug, str) and re.fullmatch(yaml_spec.SLUG, slug):
+            return slug
+    return default_slug(path)
 
 
 def _from_module(module) -> list[Dashboard]:
@@ -83,7 +109,11 @@ def load_all(target: str | Path) -> tuple[list[Dashboard], list[Problem]]:
     if path.is_dir():
         files = dashboard_files(path)
         if not files:
-            return [], [Problem(str(path), f"no dashboard files ({', '.join(SUFFIXES)}) here")]
+            message = (
+                f"no dashboard files ({', '.join(SUFFIXES)}) here, nor folders with a "
+                f"{FOLDER_FILE_STEM}.yaml or {FOLDER_FILE_STEM}.py"
+            )
+            return [], [Problem(str(path), message)]
     elif path.suffix in SUFFIXES:
         if not path.is_file():
             return [], [Problem(str(path), "no such file")]

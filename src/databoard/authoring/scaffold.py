@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .slugs import slugify
 
 TEMPLATES = files("databoard.authoring") / "scaffold"
 FORMATS = {"yaml": "dashboard.yaml", "python": "dashboard.py"}
@@ -40,7 +41,7 @@ def create(folder: Path, format: str = "yaml") -> list[Path]:
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} already exists and is not empty")
     name = folder.resolve().name
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "dashboard"
+    slug = slugify(name)
     fields = {
         "title": name.replace("-", " ").replace("_", " ").strip().capitalize() or "Dashboard",
         "slug": slug,

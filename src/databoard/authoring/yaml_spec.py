@@ -31,6 +31,7 @@ from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
 from ..security.links import check_link
 from .problems import InvalidDashboards, Problem
+from .slugs import default_slug
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 #: A URL a page links to: http, https or mailto only.
@@ -278,7 +279,7 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
         if name in data and not getattr(spec, name):
             problem(f"{name}: give at least one", name)
     board = Dashboard(
-        spec.slug or path.stem.lower().replace("_", "-"),
+        spec.slug or default_slug(path),
         root=path.parent,
         file=str(path),
         **spec.model_dump(exclude={"slug", "datasets", "filters", "charts"}),
