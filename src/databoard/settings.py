@@ -34,6 +34,19 @@ SETTINGS = [
         "databoard.dashboards.worldbank",
         "What to serve: a dashboard module name, file or folder.",
     ),
+    Setting(
+        "STRICT",
+        True,
+        "Refuse to start if any dashboard has a problem. False serves the others and "
+        "shows each broken one as its problems (on its page, the index and /readyz); "
+        "`databoard serve` without --production defaults to false.",
+    ),
+    Setting(
+        "LIVE_RELOAD",
+        False,
+        "Load the dashboards again when a dashboard or data file changes, and reload the "
+        "open pages with them (for development: `databoard serve --debug` sets it).",
+    ),
     Setting("STATIC_MAX_AGE", 31536000, "Cache lifetime in seconds of fingerprinted assets."),
     Setting("VIEW_MAX_AGE", 60, "Cache lifetime in seconds of pages and API answers."),
     # -- speed (databoard.web.cache, databoard.charts.downsample) -----------------------

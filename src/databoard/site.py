@@ -10,16 +10,74 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .authoring.check import load_and_check, load_and_check_board
+from .authoring.check import Checked, load_and_check, load_and_check_board
+from .authoring.loader import slug_of
 from .authoring.problems import InvalidDashboards, Problem
 from .charts import downsample
 from .dashboard import ChartResult, Dashboard
 from .errors import DataboardError, NotFound
+from .security.masking import mask_url
 
 log = logging.getLogger("databoard.site")
 
 #: charts drawn for their dashboard's default view, by slug then chart id
 Drawn = dict[str, dict[str, ChartResult]]
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A dashboard that did not load or failed its check: served as its problems.
+
+    :param slug: where it would be served: the board's slug if it was made, else the
+        one its file declares or its name gives.
+    :param board: the dashboard, if its file made one (its access rule then applies).
+    """
+
+    slug: str
+    file: str
+    problems: tuple[Problem, ...]
+    board: Dashboard | None = None
+    #: the folder served, which the file names shown to viewers are relative to
+    root: Path | None = None
+
+    @property
+    def title(self) -> str:
+        return self.board.title if self.board else self.slug
+
+    def listed(self) -> list[tuple[str, str]]:
+        """Return each problem as (file and line, message), as a page shows them."""
+        found = []
+        for problem in self.problems:
+            path = Path(problem.file)
+            if self.root is not None and path.is_relative_to(self.root):
+                path = path.relative_to(self.root.parent)
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            found.append((where, mask_url(problem.message)))
+        return found
+
+    def describe(self) -> dict:
+        """Return it for ``/readyz``: slug, file and each problem as ``databoard check`` says it."""
+        return {"slug": self.slug, "file": self.file, "problems": [str(p) for p in self.problems]}
+
+
+class BrokenDashboard(DataboardError):
+    """A request for a dashboard with problems: 503, its problems on the page or in the JSON."""
+
+    template = "problems.html"
+    quiet = True
+
+    def __init__(self, broken: Broken):
+        count = len(broken.problems)
+        problems = f"{count} problem{'s' if count != 1 else ''}"
+        super().__init__(f"dashboard {broken.slug!r} is not served: {problems}", 503)
+        self.broken = broken
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["error"]["problems"] = [
+            {"file": p.file, "line": p.line, "message": p.message} for p in self.broken.problems
+        ]
+        return body
 
 
 @dataclass
@@ -31,6 +89,8 @@ class Site:
     #: dashboards whose database did not answer at start, with why; tried again by
     #: :meth:`retry` (``/readyz`` calls it). Replaced whole, never changed in place.
     waiting: dict[str, tuple[Dashboard, tuple[Problem, ...]]] = field(default_factory=dict)
+    #: dashboards with problems, served as their problems (a site that is not strict)
+    broken: tuple[Broken, ...] = ()
     _retrying: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retry(self) -> None:
@@ -56,8 +116,9 @@ class Site:
 
     def files(self) -> list[str]:
         """Return the dashboard and data files, for a development server to watch."""
-        found = set()
-        for board in self.dashboards.values():
+        found = {str(Path(b.file).resolve()) for b in self.broken if Path(b.file).is_file()}
+        boards = [*self.dashboards.values(), *(b.board for b in self.broken if b.board)]
+        for board in boards:
             if board.file and Path(board.file).is_file():
                 found.add(str(Path(board.file).resolve()))
             for dataset in board.datasets.values():
@@ -67,8 +128,15 @@ class Site:
                     found.update(str(p.resolve()) for p in paths if p.is_file())
         return sorted(found)
 
+    def broken_named(self, slug: str) -> Broken | None:
+        """Return the broken dashboard *slug*, if one is (and no dashboard serves there)."""
+        if slug in self.dashboards:
+            return None
+        return next((b for b in self.broken if b.slug == slug), None)
+
     def get(self, slug: str) -> Dashboard:
-        """Return the dashboard *slug*, or raise a 404 error (503 while its database is down)."""
+        """Return the dashboard *slug*, or raise a 404 error (503 while its database is
+        down, or with its problems while it is broken)."""
         try:
             return self.dashboards[slug]
         except KeyError:
@@ -79,30 +147,59 @@ class Site:
                 why = "; ".join(p.message for p in self.waiting[slug][1])
                 message = f"dashboard {slug!r} waits for its database: {why}"
                 raise DataboardError(message, 503) from None
+            broken = self.broken_named(slug)
+            if broken is not None:
+                raise BrokenDashboard(broken) from None
             raise NotFound(f"no dashboard {slug!r}") from None
 
 
-def load_site(target: str, max_points: int = downsample.MAX_POINTS) -> tuple[Site, Drawn]:
+def load_site(
+    target: str, max_points: int = downsample.MAX_POINTS, strict: bool = True
+) -> tuple[Site, Drawn]:
     """Load the dashboards of *target* (a module, file or folder), check them, keep them.
 
     A dashboard whose only problem is a database that does not answer waits for it
     (:attr:`Site.waiting`) instead of keeping the site from starting: a database may
     start after the app, and ``/readyz`` says 503 until it answers.
 
+    :param strict: refuse any other problem; else the dashboards with problems are
+        :attr:`Site.broken`, shown as their problems, and the others are served.
     :return: the site, and each chart the check drew for its default view (by slug, then
         chart id), for the cache to keep instead of drawing it again.
-    :raise InvalidDashboards: listing every other problem, as ``databoard check`` does.
+    :raise InvalidDashboards: when *strict*, listing every other problem, as
+        ``databoard check`` does.
     """
     start = time.perf_counter()
     checked = load_and_check(target, max_points, wait=True)
-    if checked.problems:
+    if checked.problems and strict:
         raise InvalidDashboards(checked.problems)
+    for problem in checked.problems:
+        log.error("%s", problem)
     for _, problems in checked.waiting.values():
         for problem in problems:
             log.warning("%s; /readyz says 503 until it answers", problem)
-    site = Site({board.slug: board for board in checked.boards}, waiting=checked.waiting)
+    root = Path(target).resolve() if Path(target).exists() else None
+    broken = _broken(checked, root if root is None or root.is_dir() else root.parent)
+    dashboards = {b.slug: b for b in checked.boards if (b.file or b.slug) not in broken}
+    site = Site(dashboards, waiting=checked.waiting)
+    site.broken = tuple(b for entries in broken.values() for b in entries)
     site.load_seconds = time.perf_counter() - start
-    return site, checked.drawn
+    return site, {slug: checked.drawn.get(slug, {}) for slug in dashboards}
+
+
+def _broken(checked: Checked, root: Path | None) -> dict[str, list[Broken]]:
+    """Return the dashboards with problems, by file: every dashboard of a file with a
+    problem (a Python file may declare several), or the file alone if it made none."""
+    problems: dict[str, list[Problem]] = {}
+    for problem in checked.problems:
+        problems.setdefault(problem.file, []).append(problem)
+    broken: dict[str, list[Broken]] = {}
+    for file, found in problems.items():
+        boards = [b for b in checked.boards if (b.file or b.slug) == file]
+        broken[file] = [Broken(b.slug, file, tuple(found), b, root) for b in boards] or [
+            Broken(slug_of(file), file, tuple(found), root=root)
+        ]
+    return broken
 
 
 def init_app(app: Flask) -> Drawn:
@@ -110,9 +207,12 @@ def init_app(app: Flask) -> Drawn:
 
     :return: the charts drawn by the start-up check (see :func:`load_site`).
     """
-    site, drawn = load_site(app.config["DASHBOARD"], app.config["MAX_POINTS"])
+    site, drawn = load_site(app.config["DASHBOARD"], app.config["MAX_POINTS"], app.config["STRICT"])
     app.extensions["databoard"] = site
     app.logger.info("loaded %d dashboard(s) in %.2f s", len(site.dashboards), site.load_seconds)
+    if site.broken:
+        slugs = ", ".join(b.slug for b in site.broken)
+        app.logger.warning("not serving %s: see the problems above, or on their pages", slugs)
     return drawn
 
 

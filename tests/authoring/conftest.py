@@ -25,8 +25,8 @@ class Folder:
             path.write_text(textwrap.dedent(text))
         return path
 
-    def app(self, target: str | Path | None = None):
-        return create_app({"TESTING": True, "DASHBOARD": str(target or self.root)})
+    def app(self, target: str | Path | None = None, **config):
+        return create_app({"TESTING": True, "DASHBOARD": str(target or self.root), **config})
 
 
 @pytest.fixture

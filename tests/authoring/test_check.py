@@ -191,7 +191,7 @@ def test_every_problem_at_once(orders):
 
 def test_serve_refuses_with_the_same_messages(orders):
     orders.write("orders.yaml", GOOD.replace("y: revenue}", "y: revenu}"))
-    result = CliRunner().invoke(main, ["serve", str(orders.root), "--port", "1"])
+    result = CliRunner().invoke(main, ["serve", str(orders.root), "--strict", "--port", "1"])
     assert result.exit_code != 0
     assert "unknown column 'revenu'; did you mean 'revenue'?" in result.output
     with pytest.raises(InvalidDashboards, match="unknown column 'revenu'"):

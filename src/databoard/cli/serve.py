@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import Flask
@@ -29,7 +30,19 @@ log = logging.getLogger("databoard")
     type=click.IntRange(min=0),
     help="Worker processes with --production.  [DATABOARD_WORKERS; default: (2 x CPUs) + 1]",
 )
-@click.option("--debug", is_flag=True, help="Reload on code changes and show the debugger.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Reload when a dashboard or data file changes, in the open pages too, showing "
+    "the problems until they are fixed; show the debugger.",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Refuse to start if any dashboard has a problem, or serve the others and show "
+    "each broken one as its problems.  [DATABOARD_STRICT; default: strict with "
+    "--production, else not]",
+)
 def serve(
     path: str | None,
     host: str | None,
@@ -37,6 +50,7 @@ def serve(
     production: bool,
     workers: int | None,
     debug: bool,
+    strict: bool | None,
 ):
     """Serve the dashboards at PATH, by default the bundled World Bank dashboard.
 
@@ -48,13 +62,20 @@ def serve(
         raise click.UsageError("--debug is for development; leave it out with --production")
     if workers is not None and not production:
         raise click.UsageError("--workers needs --production")
-    given = {"DASHBOARD": path, "HOST": host, "PORT": port, "WORKERS": workers}
+    given = {"DASHBOARD": path, "HOST": host, "PORT": port, "WORKERS": workers, "STRICT": strict}
+    if debug:
+        given["LIVE_RELOAD"] = True
     overrides = {name: value for name, value in given.items() if value is not None}
     try:
         if production:
             values = server.production_config(overrides)
         else:
-            values = config.load(overrides).values
+            loaded = config.load(overrides)
+            # While developing, one broken dashboard does not keep the others (or the
+            # page that shows its problems) from being served, unless asked to.
+            if loaded.sources["STRICT"] == "default":
+                overrides["STRICT"] = False
+            values = loaded.values
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None
     logs.configure(values["LOG_LEVEL"], values["LOG_FORMAT"])
@@ -70,13 +91,16 @@ def serve(
         # Werkzeug's line per request would repeat the app's own access log.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     log.info("serving %s at %s (development server)", names, url)
+    # A folder or file served reloads in place when it changes (databoard.web.live); the
+    # server restarts for other Python code, and for a module's dashboards and data.
+    root = app.extensions["databoard.live"].root if debug else None
     app.run(
         host=values["HOST"],
         port=values["PORT"],
         debug=debug,
         use_reloader=debug,
-        # Reload when a dashboard file or its data changes, not only Python code.
-        extra_files=app.extensions["databoard"].files() if debug else None,
+        extra_files=app.extensions["databoard"].files() if debug and root is None else None,
+        exclude_patterns=[f"{root}{os.sep}*"] if root else None,
     )
 
 

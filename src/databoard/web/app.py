@@ -9,7 +9,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from .. import config, site
-from . import api, assets, auth, bundles, cache, errors, headers, limits, ops, pages
+from . import api, assets, auth, bundles, cache, errors, headers, limits, live, ops, pages
 
 compress = Compress()
 
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     bundles.init_app(app)
     drawn = site.init_app(app)
+    live.init_app(app)
     ops.init_app(app)
     auth.init_app(app)
     app.register_blueprint(pages.bp)

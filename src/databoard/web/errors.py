@@ -22,7 +22,9 @@ def _respond(error: DataboardError, response: BaseResponse | None = None) -> Res
     if _wants_json():
         answer = jsonify(error.to_dict())
     else:
-        answer = make_response(render_template("error.html", error=error))
+        # An error may name its own page (a broken dashboard's lists its problems).
+        template = getattr(error, "template", "error.html")
+        answer = make_response(render_template(template, error=error))
     answer.status_code = error.status
     if response is not None:
         for name, value in response.headers.items():
@@ -47,7 +49,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DataboardError)
     def handle_databoard_error(error: DataboardError):
-        if error.status >= 500:
+        # A broken dashboard's problems were logged when it loaded; no traceback helps.
+        if error.status >= 500 and not getattr(error, "quiet", False):
             log_failure(error)
         return _respond(error)
 

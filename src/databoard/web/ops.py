@@ -2,8 +2,9 @@
 
 ``/healthz`` says the process answers; ``/readyz`` says it should get traffic: its
 dashboards are loaded and valid. Both are settled before the server opens its port (a
-site whose dashboards fail their checks does not start), so while the data loads a probe
-cannot connect, which orchestrators read as "not ready" too.
+strict site whose dashboards fail their checks does not start), so while the data loads a
+probe cannot connect, which orchestrators read as "not ready" too. A site that is not
+strict serves its good dashboards: ready, ``"degraded"``, with the broken ones listed.
 """
 
 from __future__ import annotations
@@ -35,14 +36,17 @@ def healthz():
 def readyz():
     """Answer 200 if every dashboard is loaded, else 503 with the problems.
 
-    With the cache backend down the answer is still 200, with ``"status": "degraded"``.
+    With the cache backend down, or some dashboards broken (on a site that is not strict)
+    while others serve, the answer is still 200, with ``"status": "degraded"``.
     """
     site = get_site()
     problems = check_site(site)
     degraded = cache_store.status()
     body = {
-        "status": "not ready" if problems else "degraded" if degraded else "ready",
+        "status": "not ready" if problems else "degraded" if degraded or site.broken else "ready",
         "dashboards": list(site.dashboards),
+        # dashboards with problems, not served (their pages show the problems)
+        "broken": [b.describe() for b in site.broken],
         "load_seconds": round(site.load_seconds, 3),
         "problems": problems,
         # A shared cache that is down is no reason to take traffic away: answers are
@@ -61,7 +65,7 @@ def check_site(site: Site) -> list[str]:
     site.retry()
     waiting = [str(p) for _, problems in site.waiting.values() for p in problems]
     if not site.dashboards and not waiting:
-        return ["no dashboard is loaded"]
+        return ["no dashboard is loaded", *(str(p) for b in site.broken for p in b.problems)]
     return waiting + [
         f"{slug}: its data is not loaded"
         for slug, board in site.dashboards.items()
@@ -81,7 +85,8 @@ def _tag(response):
 
 
 def _log(sender: Flask, response, **extra) -> None:
-    """Log the finished request; probes only at debug level, so they do not drown the log."""
+    """Log the finished request; probes (and a page's wait for changes in development)
+    only at debug level, so they do not drown the log."""
     seconds = time.perf_counter() - g.get("request_start", time.perf_counter())
     path = request.script_root + request.full_path.rstrip("?")
     http = {
@@ -93,7 +98,7 @@ def _log(sender: Flask, response, **extra) -> None:
         "remote_addr": request.remote_addr,
         "user_agent": request.user_agent.string,
     }
-    level = logging.DEBUG if request.blueprint in ("ops", "metrics") else logging.INFO
+    level = logging.DEBUG if request.blueprint in ("ops", "metrics", "live") else logging.INFO
     access_log.log(
         level,
         '%s "%s %s" %s %s %.1fms',

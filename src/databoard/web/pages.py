@@ -13,7 +13,7 @@ from ..dashboard import ChartError
 from ..dashboard.explore import linked_options
 from ..filters import param_text
 from ..site import Drawn, get_site
-from . import auth, cache
+from . import auth, cache, live
 from .errors import log_failure
 from .views import DashboardView, dashboard_detail, figure_json
 
@@ -23,12 +23,15 @@ bp.add_app_template_filter(param_text, "param")
 
 @bp.get("/")
 def index():
-    """List the dashboards; a site of one goes straight to it."""
+    """List the dashboards, and those with problems with their problems; a site of one
+    goes straight to it."""
     site = get_site()
-    if len(site.dashboards) == 1:
-        return redirect(url_for("pages.dashboard", slug=next(iter(site.dashboards))))
+    slugs = [*site.dashboards, *(b.slug for b in site.broken)]
+    if len(slugs) == 1:
+        return redirect(url_for("pages.dashboard", slug=slugs[0]))
     shown = [board for board in site.dashboards.values() if auth.may_see(board)]
-    return render_template("index.html", dashboards=shown)
+    broken = [b for b in site.broken if auth.may_see(b.board)]
+    return render_template("index.html", dashboards=shown, broken=broken)
 
 
 @bp.get("/d/<slug>")
@@ -44,8 +47,14 @@ def dashboard(slug: str):
 
 
 def _page(req: DashboardView) -> tuple[cache.Answer, bool]:
-    # A page names who is signed in, so each viewer has their own copy.
-    state = [*req.view.query(), ("script_root", request.script_root), ("viewer", auth.viewer_key())]
+    # A page names who is signed in, so each viewer has their own copy; in development
+    # it holds the site's change token (see .live), so each load of the site has its own.
+    state = [
+        *req.view.query(),
+        ("script_root", request.script_root),
+        ("viewer", auth.viewer_key()),
+        ("live", live.token()),
+    ]
     key = cache.key(req.dashboard, "page", state)
     return cache.answer(key, lambda: _render(req), "text/html")
 

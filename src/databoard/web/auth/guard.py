@@ -28,8 +28,13 @@ def check_access() -> None:
         return
     viewer = current_viewer()
     slug = (request.view_args or {}).get("slug")
-    board = get_site().dashboards.get(slug) if slug is not None else None
-    if board is None or may_see(board):
+    if slug is None:
+        return
+    site = get_site()
+    board = site.dashboards.get(slug)
+    broken = site.broken_named(slug) if board is None else None
+    # A broken dashboard's problems are shown only to whoever may see the dashboard.
+    if (board is None and broken is None) or may_see(board if broken is None else broken.board):
         return
     mark_personal()
     if viewer is None:

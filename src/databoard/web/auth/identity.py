@@ -33,9 +33,9 @@ class Unauthorized(DataboardError):
         self.error = error
 
 
-def rule_of(board: Dashboard) -> Rule:
-    """Return who may see *board*: its own rule, else the site's."""
-    return parse(board.access) or current_app.extensions["databoard.access"]
+def rule_of(board: Dashboard | None) -> Rule:
+    """Return who may see *board*: its own rule, else (or for no board) the site's."""
+    return (parse(board.access) if board else None) or current_app.extensions["databoard.access"]
 
 
 def current_viewer() -> Viewer | None:
@@ -55,8 +55,9 @@ def mark_personal() -> None:
     g.personal = True
 
 
-def may_see(board: Dashboard) -> bool:
-    """Return whether the current viewer may see *board*.
+def may_see(board: Dashboard | None) -> bool:
+    """Return whether the current viewer may see *board* (``None``: a dashboard whose
+    file did not load, under the site's rule).
 
     Showing a private dashboard (or anything of it) makes the answer personal.
     """
