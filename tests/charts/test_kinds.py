@@ -178,9 +178,14 @@ def test_pie_counts_rows_without_values():
 
 
 def test_choropleth_uses_iso3():
-    (trace,) = render(Choropleth(locations="iso", color="price")).figure["data"]
+    kind = Choropleth(locations="iso", color="price", aggregate="max")
+    (trace,) = render(kind).figure["data"]
     assert trace["locationmode"] == "ISO-3"
-    assert len(trace["locations"]) == 10
+    assert dict(zip(trace["locations"], trace["z"], strict=True)) == {
+        "FRA": 2.5,
+        "IND": 9.0,
+        "USA": 3.5,
+    }
 
 
 def test_table_sorted_and_limited():

@@ -99,7 +99,7 @@ def every_kind() -> Dashboard:
         "box-plain": Box(y="units"),
         "pie": Pie(names="region", values="units"),
         "pie-count": Pie(names="shop"),
-        "map": Choropleth(locations="iso", color="price", hover_name="iso"),
+        "map": Choropleth(locations="iso", color="price", hover_name="iso", aggregate="mean"),
         "table": Table(columns=["day", "region", "price"], sort="price", max_rows=20),
         "kpi": Kpi("units", x="month", over="shop", prefix="$"),
         "kpi-total": Kpi("price", aggregate="mean", suffix=" t"),

@@ -206,8 +206,9 @@ def check(
             message = f"raised {describe_exception(cause)}"
             problems.append(_problem(board, chart, label, message, cause))
             continue
-        except DataboardError as error:  # an engine down, too many rows for a function
-            problems.append(_problem(board, chart, label, error.message, error))
+        except DataboardError as error:  # an engine down, rows that do not fit the kind...
+            message = getattr(error, "reason", error.message)
+            problems.append(_problem(board, chart, label, message, error))
             continue
         if drawn is not None:
             drawn[chart.id] = result

@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 KINDS: dict[str, type[Kind]] = {}
 
 
+class Misfit(ValueError):
+    """Rows a kind cannot draw as declared (several values where it shows one).
+
+    The message says how to declare the chart instead; the page and ``databoard check``
+    show it as it is, with the chart's id.
+    """
+
+
 class KindError(ValueError):
     """A chart kind given options it does not have, or columns the data lacks.
 
@@ -298,10 +306,16 @@ class Kind(Sealable, metaclass=_Checked):
         raise NotImplementedError
 
 
+def check_aggregate(how: str | None) -> None:
+    """Raise :class:`~databoard.options.OptionError` unless *how* is ``None`` or known."""
+    if how and how not in AGGREGATES:
+        message = f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})"
+        raise options_module.OptionError("aggregate", message)
+
+
 def aggregate(rows: Rows, keys: list, value: str | None, how: str | None) -> Rows:
     """Combine rows that share *keys* (``how`` is sum, mean, ...), or return them as they are."""
-    if how and how not in AGGREGATES:
-        raise KindError(f"unknown aggregate {how!r} (known: {', '.join(AGGREGATES)})")
+    check_aggregate(how)
     return rows.aggregate(keys, value, how)
 
 

@@ -14,7 +14,7 @@ from ..data.engines import FrameRows
 from ..data.engines.rows import OTHER
 from ..data.reshape import group_sums
 from . import numbers
-from .base import Kind, aggregate, empty_figure, groups, values
+from .base import Kind, Misfit, aggregate, check_aggregate, empty_figure, groups, values
 from .theme import base_layout
 
 
@@ -77,6 +77,15 @@ class Choropleth(Kind):
 
     The colour scale is clipped to the 2nd-98th percentile so a few outliers do not wash
     out every other country; the hover shows the exact value.
+
+    A map shows one value per location. Rows with several (one per year, say) are
+    reduced as declared, or refused with a message saying how: never drawn on top of
+    each other.
+
+    :param aggregate: combine each location's values (sum, mean, median, min, max,
+        count).
+    :param latest: a date or year column: each location shows its value with the latest
+        of it (the hover says which).
     """
 
     name = "choropleth"
@@ -88,17 +97,41 @@ class Choropleth(Kind):
         color: str,
         hover_name: str | None = None,
         colorscale: str = "Viridis",
+        aggregate: str | None = None,
+        latest: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if aggregate and latest:
+            raise ValueError("give aggregate or latest, not both: each reduces to one value")
+        check_aggregate(aggregate)
         self.locations, self.color, self.hover_name = locations, color, hover_name
         self.colorscale = colorscale
+        self.aggregate, self.latest = aggregate, latest
+
+    def columns(self):
+        return super().columns() + ([self.latest] if self.latest else [])
 
     def clicks(self):
         return [(c, f) for c, f in ((self.locations, "location"), (self.hover_name, "text")) if c]
 
     def data(self, rows):
-        return rows.notna(self.color).to_pandas()
+        rows = rows.notna(self.color)
+        if self.latest:
+            return rows.latest([self.locations], self.latest).to_pandas()
+        keys = [self.locations, self.hover_name]
+        if self.aggregate:
+            return aggregate(rows, keys, self.color, self.aggregate).to_pandas()
+        counts = rows.aggregate([self.locations], None, "count").to_pandas()
+        if len(counts) and counts["count"].max() > 1:
+            most = counts.loc[counts["count"].idxmax()]
+            raise Misfit(
+                f"several rows per location ({most['count']} for "
+                f"{str(most[self.locations])!r}): a map shows one value each; set aggregate "
+                "(sum, mean, ...) or latest (a date or year column), or narrow the rows to "
+                "one per location (a select or slider on the year)"
+            )
+        return rows.to_pandas()
 
     def figure(self, frame, chart, view):
         if frame.empty:
@@ -125,6 +158,11 @@ class Choropleth(Kind):
             "text": values(frame[self.hover_name or self.locations]),
             "hovertemplate": "%{text}: %{z" + numbers.hover(spec) + "}<extra></extra>",
         }
+        if self.latest:  # the hover says which date or year each value is from
+            trace["customdata"] = values(frame[self.latest])
+            trace["hovertemplate"] = trace["hovertemplate"].replace(
+                "<extra>", " (%{customdata})<extra>"
+            )
         layout = base_layout(chart)
         layout["geo"] = {
             "showframe": False,

@@ -12,7 +12,17 @@ from .. import options
 from ..data.engines.rows import OTHER
 from ..data.reshape import complete_rows
 from . import downsample, numbers, shape
-from .base import Columns, Kind, aggregate, axis, empty_figure, facet_layout, groups, values
+from .base import (
+    Columns,
+    Kind,
+    aggregate,
+    axis,
+    check_aggregate,
+    empty_figure,
+    facet_layout,
+    groups,
+    values,
+)
 from .theme import PALETTE, base_layout
 
 
@@ -102,6 +112,7 @@ class XY(Kind):
     ):
         super().__init__(**kwargs)
         options.whole("facet_columns", facet_columns)
+        check_aggregate(aggregate)
         self.x, self.y, self.color, self.facet = x, y, color, facet
         self.facet_columns = facet_columns
         self.log_x, self.log_y = log_x, log_y

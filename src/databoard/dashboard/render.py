@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..charts import downsample
-from ..charts.base import empty_figure
+from ..charts.base import Misfit, empty_figure
 from ..data.engines import FrameRows, RowLimitError, Rows
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
@@ -49,6 +49,14 @@ class ChartError(DataboardError):
     def __init__(self, chart_id: str):
         super().__init__(f"chart {chart_id!r} failed; the server log has the details", 500)
         self.chart_id = chart_id
+
+
+class ChartMisfit(DataboardError):
+    """Rows that do not fit the chart as declared: a 500 saying how to declare it."""
+
+    def __init__(self, chart_id: str, reason: str):
+        super().__init__(f"chart {chart_id!r}: {reason}", 500)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -122,9 +130,12 @@ def data(board: Dashboard, chart_id: str, view: View, row_limit: int = ROW_LIMIT
 
 
 def _error(chart: Chart, error: Exception) -> DataboardError:
-    """Return the error to answer with: ours as it is, an engine's 503/504, else a 500."""
+    """Return the error to answer with: ours as it is, an engine's 503/504, rows that do
+    not fit the chart as declared with their reason, else a 500."""
     if isinstance(error, DataboardError):
         return error
+    if isinstance(error, Misfit):
+        return ChartMisfit(chart.id, str(error))
     if isinstance(error, EngineError):
         return EngineUnavailable(error)
     if isinstance(error, RowLimitError):

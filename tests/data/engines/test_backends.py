@@ -198,3 +198,13 @@ def test_rows_after_the_first_of_a_sorted_answer(backend, frame):
     assert rest.count() == len(values) - 550
     total = rest.aggregate([], "value", "sum").to_pandas()["value"].iloc[0]
     assert total == pytest.approx(values.iloc[550:].sum())
+
+
+def test_latest_keeps_each_groups_row_with_the_largest_value(backend, frame):
+    got = backend.notna("value").latest(["region", "site"], "ts").to_pandas()
+    present = frame[frame["value"].notna()]
+    expected = present.loc[present.groupby(["region", "site"])["ts"].idxmax()]
+    assert len(got) == 12
+    same(
+        got[["region", "site", "ts", "value"]], expected[["region", "site", "ts", "value"]], ["ts"]
+    )

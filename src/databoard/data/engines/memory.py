@@ -54,6 +54,12 @@ class FrameRows:
             return FrameRows(grouped[value].sum(min_count=1).reset_index())
         return FrameRows(grouped[value].agg(how).reset_index())
 
+    def latest(self, keys: list[str], by: str) -> FrameRows:
+        """Keep, per combination of *keys*, the row with the largest *by* (the last of ties)."""
+        frame = self.frame[self.frame[by].notna()]
+        ordered = frame.sort_values([*keys, by], kind="stable")
+        return FrameRows(ordered.drop_duplicates(keys, keep="last"))
+
     def nunique_by(self, key: str, column: str) -> pd.Series:
         return self.frame.groupby(key, observed=True)[column].nunique()
 

@@ -85,6 +85,12 @@ class TableRows:
             return self._with(t.aggregate(metric))
         return self._with(t.group_by(keys).aggregate(metric).order_by(keys))
 
+    def latest(self, keys: list[str], by: str) -> TableRows:
+        """Keep, per combination of *keys*, the row with the largest *by* (any one of ties)."""
+        t = self.table.filter(self.table[by].notnull())
+        ranked = t.mutate(_n=ibis.row_number().over(group_by=keys, order_by=t[by].desc()))
+        return self._with(ranked.filter(ranked._n == 0).drop("_n").order_by(keys))
+
     def nunique_by(self, key: str, column: str) -> pd.Series:
         t = self.table
         counts = self.engine.execute(t.group_by(key).aggregate(n=t[column].nunique()))
