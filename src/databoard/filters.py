@@ -200,7 +200,13 @@ def _unique(datasets: Sequence[Rows], column: str) -> list:
 
 
 class _Choice(Filter):
-    """Shared option handling of the select kinds."""
+    """Shared option handling of the select kinds.
+
+    :param options: the values offered, in order; by default every value of the column
+        in the datasets that have it, sorted.
+    :param labels: the text shown for each option: a mapping ``{option: text}``, or a
+        column holding it (``country`` beside ``country_code``).
+    """
 
     def __init__(self, name, column=None, *, options=None, labels=None, **kwargs):
         super().__init__(name, column, **kwargs)
@@ -316,9 +322,13 @@ class Select(_Choice):
 
 
 class Range(Filter):
-    """A closed interval of numbers or years, as two parameters (``from`` and ``to``).
+    """A closed interval of numbers, years or dates, as two parameters.
 
-    :param params: the names of the lower and upper parameters.
+    Its value in a view is a ``(low, high)`` tuple, both ends included. A range over a
+    text column is a ``databoard check`` problem (a select fits text).
+
+    :param params: the names of the lower and upper parameters; by default
+        ``<name>_from`` and ``<name>_to``.
     :param bounds: the smallest and largest allowed values; derived from the data if
         not given.
     """

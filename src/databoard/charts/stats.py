@@ -17,6 +17,8 @@ from .theme import base_layout
 class Histogram(Kind):
     """Counts of ``x`` in equal bins, one series per ``color`` value.
 
+    :param x: the numeric column counted.
+    :param color: a column whose values each get a series of bars, overlaid.
     :param bins: the number of bins; chosen from the data (at most 50) when not given.
     :param normalize: show each series as a percentage of its rows.
     """
@@ -76,7 +78,12 @@ class Histogram(Kind):
 
 
 class Box(Kind):
-    """Quartiles of ``y`` per ``x`` category (and ``color`` value), whiskers at 1.5 IQR."""
+    """Quartiles of ``y`` per ``x`` category (and ``color`` value), whiskers at 1.5 IQR.
+
+    :param y: the numeric column summarised.
+    :param x: a column of categories, one box each; one box in all without it.
+    :param color: a column whose values each get a box per category, side by side.
+    """
 
     name = "box"
     column_options = ("x", "y", "color")

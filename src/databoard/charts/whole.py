@@ -21,6 +21,9 @@ from .theme import base_layout
 class Pie(Kind):
     """Shares of ``values`` (summed) per ``names``; rows are counted when no values.
 
+    :param names: the column of categories, one slice each.
+    :param values: the numeric column summed per slice; without it, rows are counted.
+    :param hole: the share of the radius left empty (0 for a full pie, below 1).
     :param top: keep the largest *top* slices, largest first.
     :param other: with ``top``, sum the remaining slices as one "Other" slice, last.
     """
@@ -77,6 +80,11 @@ class Choropleth(Kind):
 
     The colour scale is clipped to the 2nd-98th percentile so a few outliers do not wash
     out every other country; the hover shows the exact value.
+
+    :param locations: the column of ISO-3 country codes (``FRA``, ``USA``...).
+    :param color: the numeric column that colours each country.
+    :param hover_name: a column naming each country on hover (the code without it).
+    :param colorscale: a Plotly colour scale name (``Viridis``, ``Blues``, ``RdBu``...).
 
     A map shows one value per location. Rows with several (one per year, say) are
     reduced as declared, or refused with a message saying how: never drawn on top of
@@ -177,6 +185,10 @@ class Choropleth(Kind):
 class Table(Kind):
     """The rows themselves, as a Plotly table (the first ``max_rows``).
 
+    :param columns: the columns shown, in order; every column without it.
+    :param max_rows: the most rows shown; the table view and CSV have them all.
+    :param sort: a column the rows are ordered by (smallest first).
+    :param descending: order by ``sort`` largest first.
     :param top: keep the *top* rows with the largest ``sort`` value, largest first.
     :param other: with ``top``, add one row summing ``sort`` over the rest, "Other" in
         the first column.
@@ -301,9 +313,14 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
 class Kpi(Kind):
     """A headline number: ``value`` combined for the last ``x``, with the change since the first.
 
+    :param value: the numeric column shown.
+    :param x: a column of periods (years, dates): the number is the last one's, with
+        the change since the first; without it, all rows combine into one number.
     :param over: with a column here, only ``x`` values where every one of its values
         has data count, so a total never drops because one country has not reported.
     :param aggregate: how rows combine (sum, mean, ...).
+    :param prefix: text before the number (``$``).
+    :param suffix: text after the number (`` t``, ``%``).
     """
 
     name = "kpi"

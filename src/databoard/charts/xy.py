@@ -86,8 +86,13 @@ def in_order(column: pd.Series, rows: np.ndarray) -> np.ndarray:
 class XY(Kind):
     """Options shared by the x/y kinds.
 
+    :param x: the column along the horizontal axis (categories, numbers or dates).
+    :param y: the column of the values plotted against it.
     :param color: a column whose values each get a series (and a colour).
     :param facet: a column whose values each get a panel.
+    :param facet_columns: how many panels side by side before the next row.
+    :param log_x: a logarithmic x axis (labelled at powers of ten).
+    :param log_y: a logarithmic y axis.
     :param aggregate: combine rows sharing x, colour and facet (sum, mean, ...).
     :param trendline: add a least-squares line per series.
     :param resample: ``W``, ``M``, ``Q`` or ``Y``: dates of ``x`` become the start of
@@ -213,7 +218,10 @@ class XY(Kind):
 
 
 class Line(XY):
-    """One line per ``color`` value; missing values are gaps, never zeros."""
+    """One line per ``color`` value; missing values are gaps, never zeros.
+
+    :param markers: draw a dot at every point as well as the line.
+    """
 
     name = "line"
 
@@ -261,7 +269,12 @@ class Area(Line):
 
 
 class Scatter(XY):
-    """Points of ``y`` against ``x``; ``size`` makes bubbles, ``text`` names them."""
+    """Points of ``y`` against ``x``; ``size`` makes bubbles, ``text`` names them.
+
+    :param size: a numeric column giving each point's area (a bubble chart).
+    :param text: a column naming each point, shown on hover.
+    :param max_size: the diameter in pixels of the largest bubble.
+    """
 
     name = "scatter"
     column_options = (*XY.column_options, "size", "text")
@@ -331,6 +344,8 @@ class Scatter(XY):
 class Bar(XY):
     """Bars; ``orientation: h`` puts categories on the y axis (as plotly.express does).
 
+    :param orientation: ``v`` (bars up from the x axis) or ``h`` (categories on the y
+        axis, bars to the right: long labels stay readable).
     :param sort: ``descending`` or ``ascending`` orders bars by value; ``None`` keeps
         the data's order.
     :param barmode: ``group`` or ``stack`` bars of different ``color`` values.

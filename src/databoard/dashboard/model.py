@@ -122,6 +122,12 @@ class Chart:
     :param query: a pandas query applied after the filters; ``@name`` reads a filter.
     :param filters: names of the filters this chart follows; by default every filter
         whose column the dataset has.
+    :param title: the card's heading.
+    :param unit: the values' unit, shown on the value axis or colour bar.
+    :param source: where the data comes from, shown under the chart.
+    :param updated: when the data was last updated, shown with the source.
+    :param description: a sentence under the title saying what the chart shows.
+    :param width: grid columns (of 12) the card takes; by default from its kind.
     """
 
     id: str
@@ -146,6 +152,7 @@ class Chart:
     formats: dict[str, str] | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
+    #: the line of the dashboard file declaring it (a YAML dashboard sets it)
     line: int | None = None
 
     def __post_init__(self):
@@ -176,7 +183,12 @@ class Dashboard(Sealable):
     :meth:`load`, since every request's thread reads them from then on.
 
     :param slug: the name in URLs (``/d/<slug>``).
-    :param attribution: the data's source and licence, shown in the page footer.
+    :param title: the page's heading and title.
+    :param description: a line under the title.
+    :param attribution: the data's source, shown in the page footer.
+    :param attribution_url: a link for it (http, https or mailto).
+    :param license: the data's licence, shown in the footer.
+    :param license_url: a link to the licence's text.
     :param access: who may see it: ``"public"``, ``{"users": [...], "groups": [...],
         "emails": [...]}``, or ``None`` for the site's rule (see :mod:`databoard.access`).
     """
@@ -325,7 +337,13 @@ class Dashboard(Sealable):
         return self.charts[id]
 
     def chart(self, id: str, title: str, **options):
-        """Register the decorated function as a chart (see :class:`Chart` ``func``)."""
+        """Register the decorated function ``func(frame, view)`` as a chart.
+
+        *frame* holds the chart's rows, narrowed by the filters it follows, and *view*
+        what the viewer chose (see :class:`View`). Without ``kind`` the function returns
+        a Plotly figure; with one, the rows the kind draws (a DataFrame, or
+        :class:`ChartRows` to add a note). *options* are the fields of :class:`Chart`.
+        """
 
         def decorator(func):
             self.add_chart(id, title, func=func, origin=f"{func.__name__}()", **options)
@@ -404,7 +422,12 @@ class Dashboard(Sealable):
         return {**(dataset.formats if dataset else {}), **(chart.formats or {})}
 
     def parse_view(self, args) -> View:
-        """Validate query arguments into a :class:`View` (see :func:`.view.parse_view`)."""
+        """Validate query arguments into a :class:`View` of every filter's value.
+
+        :param args: a multi-valued mapping, such as Flask's ``request.args`` or a
+            ``werkzeug.datastructures.MultiDict``; an empty one gives the defaults.
+        :raise BadParameter: for an unknown parameter or a bad value (a 400 naming it).
+        """
         return view.parse_view(self, args)
 
     def chart_frame(self, chart: Chart, selected: View) -> pd.DataFrame:
@@ -426,7 +449,14 @@ class Dashboard(Sealable):
         max_points: int = downsample.MAX_POINTS,
         row_limit: int = ROW_LIMIT,
     ) -> ChartResult:
-        """Compute one chart for a view (see :func:`.render.render`)."""
+        """Draw one chart for a view: its Plotly figure dict and the rows behind it.
+
+        :param max_points: the most points a line or scatter trace carries (longer
+            series are downsampled); the rows keep every point.
+        :param row_limit: the most rows a chart function receives from an engine.
+        :return: a ``ChartResult`` with ``figure`` and ``frame``.
+        :raise ChartError: when the chart's function or kind fails for this view.
+        """
         return render.render(self, chart_id, selected, max_points, row_limit)
 
     def data(self, chart_id: str, selected: View, row_limit: int = ROW_LIMIT) -> pd.DataFrame:

@@ -16,7 +16,21 @@ if TYPE_CHECKING:
 
 
 class View(dict):
-    """The validated value of every filter of a dashboard, keyed by filter name."""
+    """The validated value of every filter of a dashboard, keyed by filter name: the
+    ``view`` a chart function receives, as ``func(frame, view)``.
+
+    The function's ``frame`` already holds only the rows the filters it follows keep;
+    ``view`` says what was chosen, for a title, a note or a filter without a column
+    (a chart parameter). ``view[name]`` is, by the filter's kind:
+
+    - ``MultiSelect``: a list of the chosen options, in the order chosen (every option
+      when none is chosen and there is no default);
+    - ``Select``: the chosen option, or ``None`` for "All";
+    - ``Range``: a ``(low, high)`` tuple;
+    - ``Slider``: the step shown.
+
+    Values have the column's type: numbers, ``pandas.Timestamp`` for dates, or text.
+    """
 
     def __init__(self, dashboard: Dashboard, values: dict):
         super().__init__(values)
