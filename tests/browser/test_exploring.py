@@ -122,6 +122,27 @@ def test_click_a_bar_filters_the_other_charts_shift_adds_and_back_undoes_it(shop
     assert watch.errors == []
 
 
+def test_resting_on_a_bar_fetches_what_its_click_shows_before_the_click(shops, watch):
+    page = watch.page
+    figures: list[str] = []
+    page.on("request", lambda r: figures.append(r.url) if "/charts/" in r.url else None)
+    page.goto(shops)
+    watch.wait_drawn()
+    box = page.locator("#chart-top-shops .bars .point path").nth(1).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # Market's bar; no click yet
+    page.wait_for_function("databoard.prefetched.size > 0")
+    ahead = [url for url in figures if "shop=Market" in url]
+    assert ahead and shops_of(page) == ALL  # asked for, not shown
+    asked = len(figures)
+    page.wait_for_timeout(350)  # no double click
+    page.mouse.click(x, y)
+    wait_shops(page, ["Market"])
+    assert figures[asked:] == []  # the click drew what the rest fetched
+    assert pie_labels(page) == ["Market"]
+    assert watch.errors == []
+
+
 def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
     context = browser.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
     page = context.new_page()

@@ -8,7 +8,7 @@ const databoard = {
   query: null, // URLSearchParams of the view on screen
   requests: new Map(), // chart id -> AbortController of its pending redraw
   multiselects: new Map(), // filter name -> chip widget
-  prefetched: new Map(), // figure URL -> its fetch, started ahead (a slider playing)
+  prefetched: new Map(), // figure URL -> its fetch, started ahead (a slider, a hover)
 
   init() {
     const node = document.getElementById("databoard-state");
@@ -54,9 +54,15 @@ const databoard = {
 
   // -- filters <-> query string ------------------------------------------------------
 
-  currentQuery() {
+  // The view the controls show; *override* (filter name -> values) stands in for some of
+  // them, to ask what a click would show before it happens.
+  currentQuery(override = new Map()) {
     const query = new URLSearchParams();
     for (const filter of this.state.filters) {
+      if (override.has(filter.name)) {
+        for (const value of override.get(filter.name)) query.append(filter.name, value);
+        continue;
+      }
       if (filter.kind === "multiselect") {
         for (const value of this.selection(filter.name)) query.append(filter.name, value);
         continue;

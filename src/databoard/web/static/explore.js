@@ -90,12 +90,40 @@ databoard.explore = {
     if (!target || !plot || !plot.on || plot.dataset.explore) return;
     plot.dataset.explore = "on";
     card.classList.add("is-clickable");
-    plot.on("plotly_click", (event) => {
+    const rawOf = (event) => {
       const point = event.points && event.points[0];
-      if (!point) return;
-      const raw = target.point === "name" ? point.data.name : point[target.point];
-      this.choose(target, raw, Boolean(event.event && event.event.shiftKey));
+      if (!point) return undefined;
+      return target.point === "name" ? point.data.name : point[target.point];
+    };
+    plot.on("plotly_click", (event) => {
+      const raw = rawOf(event);
+      if (raw !== undefined) this.choose(target, raw, Boolean(event.event && event.event.shiftKey));
     });
+    plot.on("plotly_hover", (event) => {
+      clearTimeout(this.hovering);
+      const raw = rawOf(event);
+      if (raw !== undefined) this.hovering = setTimeout(() => this.prefetch(target, raw), 80);
+    });
+    plot.on("plotly_unhover", () => clearTimeout(this.hovering));
+  },
+
+  // A pointer rests on a point before it clicks: fetch the figures the click would show
+  // meanwhile, so the click draws without waiting for the server. Only the latest
+  // point's figures are held; the answers are cacheable, so the server's cache and the
+  // browser's keep them for the next click on the same point.
+  prefetch(target, raw) {
+    const board = databoard;
+    const next = this.next(target, raw, false);
+    if (!next) return;
+    const query = board.currentQuery(new Map([[next.filter.name, next.values]]));
+    for (const url of this.hovered ?? []) board.prefetched.delete(url);
+    this.hovered = [];
+    for (const chart of board.state.charts) {
+      const url = `${chart.url}?${board.chartQuery(chart, query)}`;
+      if (url === `${chart.url}?${board.chartQuery(chart, board.query)}`) continue;
+      if (!board.prefetched.has(url)) board.prefetched.set(url, fetch(url));
+      this.hovered.push(url);
+    }
   },
 
   // The filter option a clicked value stands for, or undefined ("Other", a gap...).
@@ -111,28 +139,39 @@ databoard.explore = {
   // Click: only this value (again: back to the default). Shift-click: add or remove it.
   choose(target, raw, add) {
     const board = databoard;
-    const value = this.optionOf(target, raw);
-    const filter = board.filters.get(target.filter);
-    if (value === undefined) {
+    const next = this.next(target, raw, add);
+    if (!next) {
+      const filter = board.filters.get(target.filter);
       board.announce(`${raw} is not one ${filter.label.toLowerCase()} value to filter by.`);
       return;
     }
-    if (filter.kind === "select") {
-      const input = board.form.elements.namedItem(filter.name);
-      input.value = input.value === value ? (filter.default ?? "") : value;
-    } else {
-      const now = board.selection(filter.name);
-      let next = add
-        ? now.includes(value)
-          ? now.filter((v) => v !== value)
-          : [...now, value]
-        : now.length === 1 && now[0] === value
-          ? this.defaults(filter)
-          : [value];
-      if (!next.length) next = this.defaults(filter);
-      board.select(filter.name, next);
-    }
+    if (next.filter.kind === "select")
+      board.form.elements.namedItem(next.filter.name).value = next.values[0] ?? "";
+    else board.select(next.filter.name, next.values);
     board.update(true);
+  },
+
+  // What a click on *raw* sets: {filter, values}, or undefined if it is no filter value.
+  next(target, raw, add) {
+    const board = databoard;
+    const value = this.optionOf(target, raw);
+    const filter = board.filters.get(target.filter);
+    if (value === undefined) return undefined;
+    if (filter.kind === "select") {
+      const now = board.form.elements.namedItem(filter.name).value;
+      const chosen = now === value ? String(filter.default ?? "") : value;
+      return { filter, values: chosen === "" ? [] : [chosen] };
+    }
+    const now = board.selection(filter.name);
+    let values = add
+      ? now.includes(value)
+        ? now.filter((v) => v !== value)
+        : [...now, value]
+      : now.length === 1 && now[0] === value
+        ? this.defaults(filter)
+        : [value];
+    if (!values.length) values = this.defaults(filter);
+    return { filter, values };
   },
 
   defaults(filter) {
