@@ -3,6 +3,7 @@
     python bench/run.py            # the full run (about 10 minutes)
     python bench/run.py --quick    # one short round of everything (under a minute)
     python bench/run.py --browser  # only the World Bank page's cold loads
+    python bench/run.py --server   # only its filter change, load tests and memory
 
 Everything is measured in ONE run, interleaved (databoard, then its floor, then again),
 because absolute times on a shared machine drift from run to run; the ratios are what
@@ -91,8 +92,11 @@ def payload(url: str) -> tuple[int, int]:
     return sizes[0], sizes[1]
 
 
-def measure_worldbank(plan: Plan, folder: Path, rows: list[Row], browser_only: bool) -> None:
-    """Cold load, filter change, load tests and memory: databoard against its floor."""
+def measure_worldbank(plan: Plan, folder: Path, rows: list[Row], part: str) -> None:
+    """Cold load, filter change, load tests and memory: databoard against its floor.
+
+    :param part: ``all``, ``browser`` (the cold loads only) or ``server`` (all but them).
+    """
     with servers.databoard(folder / "databoard") as board:
         servers.save_static_copy(board.url, folder / "static")
         servers.save_reference_copy(folder / "static", folder / "reference")
@@ -101,8 +105,9 @@ def measure_worldbank(plan: Plan, folder: Path, rows: list[Row], browser_only: b
             servers.nginx(folder / "reference", folder / "nginx-reference") as reference,
         ):
             with browse.chromium() as chromium:
-                rows.extend(_cold_loads(plan, chromium, board, static, reference))
-                if browser_only:
+                if part != "server":
+                    rows.extend(_cold_loads(plan, chromium, board, static, reference))
+                if part == "browser":
                     return
                 years = [1991 + i for i in range(plan.changes)]
                 changes = browse.filter_changes(chromium, board.url + servers.PAGE, years)
@@ -362,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--browser", action="store_true", help="only the World Bank page's cold loads"
     )
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="only the World Bank filter change, load tests and memory (about 5 minutes)",
+    )
     args = parser.parse_args(argv)
     plan = Plan.of(args.quick)
     rows: list[Row] = []
@@ -370,8 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("databoard", "static", "nginx", "nginx-reference", "proxy", "bigboard"):
             (folder / name).mkdir()
         folder.chmod(0o755)
-        measure_worldbank(plan, folder, rows, args.browser)
-        if not args.browser:
+        part = "browser" if args.browser else "server" if args.server else "all"
+        measure_worldbank(plan, folder, rows, part)
+        if part == "all":
             measure_scaling(plan, folder, rows)
     print(f"databoard benchmark, {datetime.date.today().isoformat()}")
     print(f"Machine: {machine()}")
