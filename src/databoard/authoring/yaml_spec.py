@@ -159,7 +159,7 @@ DashboardSpec: Any = create_model(
     __config__=ConfigDict(extra="forbid"),
     **_fields(
         Dashboard,
-        exclude={"root", "file", "loaded", "version", "prefiltered"},
+        exclude={"root", "file", "loaded", "version", "prefiltered", "colours"},
         override={
             "slug": (str | None, Field(None, pattern=SLUG)),
             "attribution_url": (Link, ""),

@@ -21,7 +21,7 @@ from pandas.arrays import NumpyExtensionArray
 from .. import options as options_module
 from ..data.engines.rows import AGGREGATES, Rows
 from ..frozen import Sealable, SealedWhenBuilt
-from .theme import PALETTE, base_layout
+from .theme import GRID, PALETTE, base_layout
 
 if TYPE_CHECKING:
     from ..dashboard import Chart, View
@@ -120,8 +120,9 @@ def groups(
     selects them (then by value).
 
     :return: ``(name, positions, colour)`` triples; *positions* index *frame*'s rows, in
-        their order. A value keeps its colour on every chart because the colour follows
-        its position in the viewer's selection.
+        their order. A value keeps its colour on every chart: a selected value's colour
+        follows its position in the viewer's selection, any other value's is the one
+        the dashboard gave it at load (:attr:`Dashboard.colours`).
     """
     if rows is None:
         rows = np.arange(len(frame))
@@ -134,13 +135,17 @@ def groups(
     order = (view.order_of(column) if view is not None else None) or []
     chosen = set(order)
     ranked = [v for v in order if v in present]
-    ranked += sorted((v for v in present if v not in chosen), key=_sort_key)
+    ranked += sorted((v for v in present if v not in chosen), key=sort_key)
     position = {v: i for i, v in enumerate(order)}
+    fixed = view.dashboard.colours.get(column, {}) if view is not None else {}
     where = _positions(codes, counts)
-    return [
-        (name, rows[where(present[name])], PALETTE[position.get(name, i) % len(PALETTE)])
-        for i, name in enumerate(ranked)
-    ]
+
+    def colour(name, i: int) -> str:
+        if name in position:
+            return PALETTE[position[name] % len(PALETTE)]
+        return fixed.get(name) or PALETTE[i % len(PALETTE)]
+
+    return [(name, rows[where(present[name])], colour(name, i)) for i, name in enumerate(ranked)]
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, list]:
@@ -176,7 +181,7 @@ def humanize(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sort_key(value):
+def sort_key(value):
     return (0, value, "") if isinstance(value, int | float) else (1, 0, str(value))
 
 
@@ -201,13 +206,7 @@ def empty_figure(chart: Chart, message: str = "No data for this selection") -> d
 
 def axis(title: str, log: bool = False, **extra) -> dict:
     """Return an axis with our grid style; a log axis labels powers of ten only."""
-    spec: dict[str, Any] = {
-        "title": {"text": title},
-        "gridcolor": "#e9ecef",
-        "zerolinecolor": "#dee2e6",
-        "automargin": True,
-        **extra,
-    }
+    spec: dict[str, Any] = {"title": {"text": title}, **GRID, **extra}
     if log:
         spec["type"] = "log"
         spec["dtick"] = 1
@@ -234,6 +233,8 @@ class Kind(Sealable, metaclass=_Checked):
     name: ClassVar[str] = ""
     #: options naming columns, checked against the data by ``databoard check``
     column_options: ClassVar[tuple[str, ...]] = ()
+    #: options naming a column whose every value gets a colour of its own
+    colour_options: ClassVar[tuple[str, ...]] = ("color",)
 
     def __init__(self, labels: dict[str, str] | None = None):
         self.labels = dict(labels or {})
@@ -278,6 +279,11 @@ class Kind(Sealable, metaclass=_Checked):
             elif isinstance(value, list | tuple):
                 out.extend(value)
         return out
+
+    def colour_columns(self) -> list[str]:
+        """Return the columns whose values this kind draws each in a colour of its own."""
+        found = (getattr(self, option, None) for option in self.colour_options)
+        return [column for column in found if isinstance(column, str)]
 
     def label(self, column: str | None, fallback: str = "") -> str:
         if column is None:

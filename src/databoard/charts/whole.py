@@ -30,6 +30,7 @@ class Pie(Kind):
 
     name = "pie"
     column_options = ("names", "values")
+    colour_options = ("names",)
 
     def __init__(
         self,
@@ -98,6 +99,7 @@ class Choropleth(Kind):
 
     name = "choropleth"
     column_options = ("locations", "color", "hover_name")
+    colour_options = ()  # its colour is a scale of numbers
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ import dataclasses
 import functools
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from .. import access as access_rules
-from ..charts import downsample, numbers
+from ..charts import downsample, numbers, theme
 from ..charts.kinds import Kind
 from ..data import sources, wrangle
 from ..data.digest import dashboard_digest
@@ -44,7 +44,7 @@ from ..frozen import Sealable
 from ..options import check_keywords, keywords, whole
 from ..security.links import check_link
 from ..security.masking import mask_url
-from . import layout, render, view
+from . import colours, layout, render, view
 from .render import ROW_LIMIT, ChartResult
 from .view import View
 
@@ -215,6 +215,9 @@ class Dashboard(Sealable):
     version: str = ""
     #: per chart whose query keeps the same rows in every view: those rows, found at load
     prefiltered: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: ``{column: {value: colour}}`` of every colour column, made at load (see
+    #: :mod:`.colours`)
+    colours: Mapping[str, Mapping[Any, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if self.root is None:
@@ -374,6 +377,10 @@ class Dashboard(Sealable):
             frame = self.frame(chart.dataset)
             if chart.query and row_by_row(chart.query, frame.columns):
                 self.prefiltered[chart.id] = frame.query(chart.query)
+        self.colours = colours.build(self)
+        if any(c.func is not None and c.kind is None for c in self.charts.values()):
+            if "plotly" in sys.modules:  # the author's figures come from Plotly
+                theme.register()
         self.version = dashboard_digest(self)
         self.loaded = True
         for part in [*self.datasets.values(), *self.filters.values(), self]:

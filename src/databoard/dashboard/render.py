@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..charts import downsample
+from ..charts import downsample, theme
 from ..charts.base import Misfit, empty_figure
 from ..data.engines import FrameRows, RowLimitError, Rows
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
+from . import colours
 from .view import View, chart_rows
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def _rows(
     frame = _frame(rows, row_limit)
     result = chart.func(frame, view)
     if chart.kind is None:
-        return frame, figure_dict(result, chart)
+        return frame, figure_dict(result, chart, view)
     if isinstance(result, ChartRows):
         return frame, _Drawing(FrameRows(result.frame), result.note, result.empty_message)
     if not isinstance(result, pd.DataFrame):
@@ -192,12 +193,22 @@ def _noted(figure: dict, made: _Drawing) -> dict:
     return figure
 
 
-def figure_dict(figure, chart: Chart) -> dict:
-    """Return a Plotly figure (or figure dict) as a plain dict."""
+def figure_dict(figure, chart: Chart, view: View | None = None) -> dict:
+    """Return a Plotly figure (or figure dict) as a plain dict, in the dashboard's look.
+
+    With a *view*, it gets databoard's template (unless its author chose one) and each
+    trace named after a value of a colour column that value's colour on every chart.
+    """
     if hasattr(figure, "to_plotly_json"):
-        return figure.to_plotly_json()
-    if isinstance(figure, dict) and "data" in figure:
-        return figure
-    raise TypeError(
-        f"chart {chart.id!r}: the function returned {type(figure).__name__}, not a Plotly figure"
-    )
+        figure = figure.to_plotly_json()
+    elif not (isinstance(figure, dict) and "data" in figure):
+        raise TypeError(
+            f"chart {chart.id!r}: the function returned {type(figure).__name__}, "
+            "not a Plotly figure"
+        )
+    if view is not None:  # a copy: a dict the function returned may be one it keeps
+        layout, traces = dict(figure.get("layout") or {}), [dict(t) for t in figure["data"]]
+        figure = {**figure, "data": traces, "layout": layout}
+        theme.apply(figure)
+        theme.recolour(figure, colours.by_name(view))
+    return figure
