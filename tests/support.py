@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,7 +75,8 @@ def running(
 ) -> Iterator[subprocess.Popen]:
     """Run *command* until ``url + ready_path`` answers 200, then yield the process.
 
-    If the process dies first, its output is part of the failure message. It is
+    If the process dies first, its output is part of the failure message. Its output is
+    read all along, so a server that logs a lot never blocks on a full pipe. It is
     terminated (then killed) on the way out.
     """
     proc = subprocess.Popen(
@@ -84,12 +87,21 @@ def running(
         cwd=cwd,
         text=True,
     )
+    output: collections.deque[str] = collections.deque(maxlen=2000)
+
+    def drain() -> None:
+        with contextlib.suppress(ValueError, OSError):  # closed on the way out
+            output.extend(proc.stdout or ())
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                output = proc.stdout.read() if proc.stdout else ""
-                raise RuntimeError(f"{command} exited with {proc.returncode}:\n{output}")
+                reader.join(timeout=5)
+                text = "".join(output)
+                raise RuntimeError(f"{command} exited with {proc.returncode}:\n{text}")
             try:
                 if requests.get(url + ready_path, timeout=2).status_code == 200:
                     break
@@ -107,8 +119,23 @@ def running(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        reader.join(timeout=5)
         if proc.stdout:
             proc.stdout.close()
+
+
+@contextlib.contextmanager
+def debug_scaffold(root: Path, name: str = "shop") -> Iterator[tuple[str, Path]]:
+    """Make a dashboard with ``databoard new NAME`` in *root* and serve it with ``--debug``.
+
+    :return: (its base URL, its ``dashboard.yaml``), while the server runs.
+    """
+    subprocess.run([bin_path("databoard"), "new", name], cwd=root, check=True, capture_output=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [bin_path("databoard"), "serve", name, "--debug", "--port", str(port)]
+    with running(command, url, cwd=root):
+        yield url, root / name / "dashboard.yaml"
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ once they are fixed."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -12,7 +11,7 @@ import pandas as pd
 import pytest
 import requests
 
-from support import ORDERS_CSV, bin_path, free_port, running
+from support import ORDERS_CSV, bin_path, debug_scaffold, free_port, running
 
 DASHBOARD = """\
 title: Live
@@ -54,42 +53,33 @@ def test_debug_server_reloads_on_data_change(tmp_path):
         eventually(lambda: total(url) == pd.read_csv(data)["revenue"].sum())
 
 
-@pytest.fixture
-def scaffold(tmp_path):
-    """A folder made by `databoard new shop`, served with --debug; yields (url, file)."""
-    subprocess.run(
-        [bin_path("databoard"), "new", "shop"], cwd=tmp_path, check=True, capture_output=True
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [bin_path("databoard"), "serve", "shop", "--debug", "--port", str(port)]
-    with running(command, url, cwd=tmp_path) as process:
-        yield url, tmp_path / "shop" / "dashboard.yaml", process
-
-
 @pytest.mark.slow
-def test_a_mistake_shows_its_problems_until_it_is_fixed(scaffold):
-    url, file, process = scaffold
-    good = file.read_text()
-    assert requests.get(f"{url}/d/shop", timeout=10).status_code == 200
-    token = requests.get(f"{url}/-/live", timeout=10).json()["token"]
+def test_a_mistake_shows_its_problems_until_it_is_fixed(tmp_path):
+    with debug_scaffold(tmp_path) as (url, file):
+        good = file.read_text()
+        assert requests.get(f"{url}/d/shop", timeout=10).status_code == 200
+        token = requests.get(f"{url}/-/live", timeout=10).json()["token"]
+        process = token.split("-")[0]
 
-    mistake = good.replace("    y: revenue\n", "    y: revenu\n", 1)
-    line = good[: good.index("  - id: revenue-by-month")].count("\n") + 1  # the chart's line
-    file.write_text(mistake)
-    # a page waiting for a change is answered once the site has loaded again
-    assert requests.get(f"{url}/-/live?token={token}", timeout=30).json()["token"] != token
-    page = requests.get(f"{url}/d/shop", timeout=10)
-    assert page.status_code == 503
-    assert f"shop/dashboard.yaml:{line}</code>" in page.text
-    assert "unknown column &#39;revenu&#39;; did you mean &#39;revenue&#39;?" in page.text
-    answer = requests.get(f"{url}/api/v1/dashboards/shop", timeout=10)
-    assert answer.status_code == 503
-    assert answer.json()["error"]["problems"][0]["line"] == line
+        mistake = good.replace("    y: revenue\n", "    y: revenu\n", 1)
+        line = good[: good.index("  - id: revenue-by-month")].count("\n") + 1  # the chart's line
+        file.write_text(mistake)
+        # a page waiting for a change is answered once the site has loaded again
+        assert requests.get(f"{url}/-/live?token={token}", timeout=30).json()["token"] != token
+        page = requests.get(f"{url}/d/shop", timeout=10)
+        assert page.status_code == 503
+        assert f"shop/dashboard.yaml:{line}</code>" in page.text
+        assert "unknown column &#39;revenu&#39;; did you mean &#39;revenue&#39;?" in page.text
+        answer = requests.get(f"{url}/api/v1/dashboards/shop", timeout=10)
+        assert answer.status_code == 503
+        assert answer.json()["error"]["problems"][0]["line"] == line
 
-    file.write_text(good)
-    eventually(lambda: requests.get(f"{url}/d/shop", timeout=10).status_code == 200)
-    sales = pd.read_csv(file.parent / "data" / "sales.csv")
-    kpi = requests.get(f"{url}/api/v1/dashboards/shop/charts/units-total", timeout=10).json()
-    assert kpi["data"][0]["value"] == sales[sales["month"] == sales["month"].max()]["units"].sum()
-    assert process.poll() is None  # the same server all along
+        file.write_text(good)
+        eventually(lambda: requests.get(f"{url}/d/shop", timeout=10).status_code == 200)
+        sales = pd.read_csv(file.parent / "data" / "sales.csv")
+        kpi = requests.get(f"{url}/api/v1/dashboards/shop/charts/units-total", timeout=10).json()
+        assert (
+            kpi["data"][0]["value"] == sales[sales["month"] == sales["month"].max()]["units"].sum()
+        )
+        # the same server all along: its process token never changed (only its loads)
+        assert requests.get(f"{url}/-/live", timeout=10).json()["token"].split("-")[0] == process
