@@ -20,6 +20,7 @@ from gunicorn.app.base import BaseApplication
 
 from . import config, logs, memory
 from .security import keys
+from .web import metrics
 
 #: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
 THREADS = 4
@@ -90,6 +91,7 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         # Process-wide memory tuning belongs to the server, not to create_app().
         "when_ready": settle_memory,
         "pre_fork": freeze_before_fork,
+        "child_exit": forget_worker,
         "timeout": values["TIMEOUT"],
         # On SIGTERM, requests in flight get this long to finish before workers are killed.
         "graceful_timeout": values["TIMEOUT"],
@@ -118,6 +120,11 @@ def settle_memory(arbiter) -> None:
 def freeze_before_fork(arbiter, worker) -> None:
     """gunicorn hook: keep the workers' garbage collector off the pages they share."""
     memory.freeze()
+
+
+def forget_worker(arbiter, worker) -> None:
+    """gunicorn hook: drop the metrics only a worker that ended had (its cache's size)."""
+    metrics.forget(worker.pid)
 
 
 class Server(BaseApplication):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 import requests
 from servers import (
     SECRET,
+    children,
     databoard,
     environment,
     gunicorn_with_config,
@@ -105,6 +107,35 @@ def test_metrics_add_up_every_worker(production):
     counts = [float(v) for v in re.findall(pattern, text)]
     assert sum(counts) == 12
     assert "databoard_http_request_duration_seconds_bucket" in text
+
+
+def cache_gauge(text: str, name: str) -> dict[int, float]:
+    """Return the per-process values of the gauge *name*, by process id."""
+    found = re.findall(rf'{name}\{{pid="(\d+)"\}} (\S+)', text)
+    return {int(pid): float(value) for pid, value in found}
+
+
+def test_metrics_show_each_workers_cache(production):
+    for year in range(1990, 2002):  # new views, separate connections: several workers
+        requests.get(f"{production.url}/api/v1/dashboards/worldbank?from={year}", timeout=10)
+        requests.get(f"{production.url}/d/worldbank?from={year}", timeout=30)
+    text = requests.get(production.url + "/metrics", timeout=10).text
+    size, entries = (
+        cache_gauge(text, "databoard_cache_bytes"),
+        cache_gauge(text, "databoard_cache_entries"),
+    )
+    workers = set(children(production.proc.pid))
+    filled = set(size) & workers
+    assert len(filled) >= 2, text
+    assert set(size) <= workers | {production.proc.pid}  # the server warmed its own
+    assert set(entries) == set(size)
+    assert all(0 < size[pid] <= 16 * 2**20 and entries[pid] > 0 for pid in filled)
+    ended = filled.pop()
+    os.kill(ended, signal.SIGKILL)  # gunicorn starts another; the old one's values go
+    wait_for(lambda: not Path(f"/proc/{ended}").exists(), production)
+    wait_for(lambda: len(children(production.proc.pid)) == WORKERS, production)
+    text = requests.get(production.url + "/metrics", timeout=10).text
+    assert ended not in cache_gauge(text, "databoard_cache_bytes")
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,15 @@ def test_the_app_keeps_its_cache_within_the_setting():
     for year in range(1990, 1996):
         assert client.get(f"/d/worldbank?from={year}").status_code == 200
     assert 0 < store.backend.bytes <= bound
+
+
+def test_the_metrics_show_what_the_cache_holds():
+    app = create_app({"TESTING": True, "CACHE_WARM": False, "METRICS": True})
+    store = app.extensions["cache"][next(iter(app.extensions["cache"]))].backend
+    client = app.test_client()
+    for year in range(1990, 1993):
+        assert client.get(f"/d/worldbank?from={year}").status_code == 200
+    text = client.get("/metrics").get_data(as_text=True)
+    assert f"databoard_cache_bytes {float(store.bytes)}" in text
+    assert f"databoard_cache_entries {float(len(store))}" in text
+    assert store.bytes > 0

@@ -46,8 +46,13 @@ class MemoryCache(BaseCache):
     """An in-process cache holding at most *max_bytes* of values and *threshold* entries.
 
     The least recently used entries go first; an entry bigger than the whole bound is
-    not kept. Safe to use from the threads of a worker.
+    not kept. Safe to use from the threads of a worker. After each change it calls
+    :attr:`observe` with its number of entries and bytes (the metrics set it).
     """
+
+    @staticmethod
+    def observe(entries: int, size: int) -> None:
+        """Called with the entries and bytes held after each change; replaced to watch."""
 
     def __init__(self, max_bytes: int, threshold: int = 500, default_timeout: int = 300, **options):
         super().__init__(default_timeout=default_timeout, **options)
@@ -67,6 +72,9 @@ class MemoryCache(BaseCache):
         """Return the bytes held now."""
         return self._bytes
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: str) -> Any:
         with self._lock:
             entry = self._entries.get(key)
@@ -85,15 +93,19 @@ class MemoryCache(BaseCache):
         with self._lock:
             if key in self._entries:
                 self._drop(key)
-            if size > self.max_bytes:
-                return False
-            while self._entries and (
-                self._bytes + size > self.max_bytes or len(self._entries) >= self.threshold
+            kept = size <= self.max_bytes
+            while (
+                kept
+                and self._entries
+                and (self._bytes + size > self.max_bytes or len(self._entries) >= self.threshold)
             ):
                 self._drop(next(iter(self._entries)))
-            self._entries[key] = (expires, value, size)
-            self._bytes += size
-        return True
+            if kept:
+                self._entries[key] = (expires, value, size)
+                self._bytes += size
+            held = len(self._entries), self._bytes
+        self.observe(*held)
+        return kept
 
     def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         with self._lock:
@@ -103,7 +115,10 @@ class MemoryCache(BaseCache):
 
     def delete(self, key: str) -> bool:
         with self._lock:
-            return self._drop(key)
+            dropped = self._drop(key)
+            held = len(self._entries), self._bytes
+        self.observe(*held)
+        return dropped
 
     def has(self, key: str) -> bool:
         return self.get(key) is not None
@@ -112,6 +127,7 @@ class MemoryCache(BaseCache):
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+        self.observe(0, 0)
         return True
 
     def _drop(self, key: str) -> bool:
@@ -204,6 +220,8 @@ def install(app: Flask, cache) -> None:
     from . import metrics
 
     stores = app.extensions["cache"]
+    if isinstance(stores[cache], MemoryCache) and app.config["METRICS"]:
+        stores[cache].observe = metrics.cache_held
     stores[cache] = Guarded(stores[cache], app.config["CACHE_RETRY_SECONDS"], metrics.cache_lookup)
 
 

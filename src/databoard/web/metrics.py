@@ -22,7 +22,7 @@ bp = Blueprint("metrics", __name__)
 @functools.cache
 def _metrics() -> SimpleNamespace:
     """Create the metrics once per process (a second registration would be an error)."""
-    from prometheus_client import Counter, Histogram
+    from prometheus_client import Counter, Gauge, Histogram
 
     route = ["method", "route"]
     return SimpleNamespace(
@@ -38,6 +38,17 @@ def _metrics() -> SimpleNamespace:
             "Cached-answer lookups: hit, miss, or unavailable (the cache backend is down).",
             ["result"],
         ),
+        # One value per live process (a "pid" label under gunicorn): each worker's own.
+        cache_bytes=Gauge(
+            "databoard_cache_bytes",
+            "Bytes of answers in this process's own cache (SimpleCache).",
+            multiprocess_mode="liveall",
+        ),
+        cache_entries=Gauge(
+            "databoard_cache_entries",
+            "Answers in this process's own cache (SimpleCache).",
+            multiprocess_mode="liveall",
+        ),
     )
 
 
@@ -45,6 +56,21 @@ def cache_lookup(result: str) -> None:
     """Count a lookup of a cached answer (*result*: hit, miss or unavailable)."""
     if "databoard.metrics" in current_app.extensions:
         _metrics().cache.labels(result).inc()
+
+
+def cache_held(entries: int, size: int) -> None:
+    """Show what this process's own cache holds: *entries* answers of *size* bytes."""
+    found = _metrics()
+    found.cache_entries.set(entries)
+    found.cache_bytes.set(size)
+
+
+def forget(pid: int) -> None:
+    """Drop the per-process values of a process that ended (gunicorn's ``child_exit``)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
 
 
 @bp.get("/metrics")
