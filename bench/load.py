@@ -14,9 +14,11 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ACCEPT = "Accept-Encoding: br, gzip"
 
 
-def wrk(url: str, connections: int, seconds: float, **unique: str) -> dict:
+def wrk(url: str, connections: int, seconds: float, fresh: bool = False, **unique: str) -> dict:
     """Run wrk against *url* and return its summary (rps, p50_ms, p99_ms, errors).
 
+    :param fresh: a new connection for every request (``Connection: close``), so that
+        every gunicorn worker gets its share of the requests.
     :param unique: ``BENCH_*`` settings of ``unique.lua`` (``mode="permute"``, ...), for a
         new view on every request; none for the same URL every time.
     """
@@ -33,6 +35,7 @@ def wrk(url: str, connections: int, seconds: float, **unique: str) -> dict:
         "30s",
         "-H",
         ACCEPT,
+        *(["-H", "Connection: close"] if fresh else []),
         "-s",
         str(SCRIPT),
         url,
