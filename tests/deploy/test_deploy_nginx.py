@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 
 import pytest
@@ -239,3 +241,41 @@ def test_requests_with_credentials_bypass_the_cache(echo_site):
         echo_site.url + path, headers={"Authorization": "Bearer x"}, timeout=10
     )
     assert signed_in.text != stored
+
+
+def test_concurrent_misses_wait_for_the_first(echo_site):
+    """proxy_cache_lock: the app answers a new URL once, however many ask at once."""
+    path = f"/?cache=public, max-age=60&wait=0.5&n={free_port()}"
+    with ThreadPoolExecutor(6) as pool:
+        bodies = list(
+            pool.map(lambda _: requests.get(echo_site.url + path, timeout=10).text, range(6))
+        )
+    assert len(set(bodies)) == 1, bodies
+
+
+def test_expired_answers_are_refreshed_and_served_stale_while_the_app_is_down(tmp_path):
+    port = free_port()
+    command = [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", "headersapp:app"]
+    path = f"/?cache=public, max-age=1&n={port}"
+
+    def ask() -> requests.Response:
+        return requests.get(proxy.url + path, timeout=10)
+
+    with nginx(tmp_path / "nginx", port) as proxy:
+        with start(command, tmp_path / "app", port, environment(), ready="/"):
+            first = ask()
+            assert first.headers["X-Cache-Status"] == "MISS"
+            time.sleep(1.5)
+            refreshing = ask()  # the old answer at once, while nginx asks the app again
+            assert refreshing.headers["X-Cache-Status"] == "STALE"
+            assert refreshing.text == first.text
+            deadline = time.monotonic() + 10
+            while (refreshed := ask()).text == first.text:
+                assert time.monotonic() < deadline, "the expired answer was never refreshed"
+                time.sleep(0.05)
+            assert refreshed.headers["X-Cache-Status"] == "HIT"
+        time.sleep(1.5)  # the app is gone and the answer expired again
+        for _ in range(2):
+            stale = ask()
+            assert stale.status_code == 200 and stale.headers["X-Cache-Status"] == "STALE"
+            assert stale.text == refreshed.text
