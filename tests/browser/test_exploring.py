@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from support import ROOT, gunicorn
+from databoard.dashboards.worldbank import TOP10
+
+from support import ROOT, gunicorn, raw_indicator
 
 pytestmark = pytest.mark.browser
 
@@ -63,13 +65,75 @@ def click_bar(page, chart: str, index: int, shift: bool = False) -> None:
 
 def wait_shops(page, shops: list[str]) -> None:
     """Wait until the URL selects exactly *shops*, then until every chart is drawn."""
+    wait_selected(page, "shop", shops)
+
+
+def wait_selected(page, name: str, values: list[str]) -> None:
+    """Wait until the URL's *name* is exactly *values*, then until every chart is drawn."""
     page.wait_for_function(
-        "want => JSON.stringify(new URLSearchParams(location.search).getAll('shop')) === want",
-        arg=json.dumps(shops, separators=(",", ":")),
+        "([name, want]) => "
+        "JSON.stringify(new URLSearchParams(location.search).getAll(name)) === want",
+        arg=[name, json.dumps(values, separators=(",", ":"))],
     )
     page.wait_for_function(
         "![...document.querySelectorAll('.chart')].some(c => c.classList.contains('is-loading'))"
     )
+
+
+def click_at(page, x: float, y: float) -> None:
+    """Move to a point, wait out plotly.js' double-click window, then click."""
+    page.mouse.move(x, y)
+    page.wait_for_timeout(350)
+    page.mouse.click(x, y)
+
+
+def scroll_to(page, chart: str) -> None:
+    """Bring a chart into view at once (the page's own scrolling is smooth)."""
+    page.evaluate(
+        "id => document.getElementById(`chart-${id}`)"
+        ".scrollIntoView({block: 'center', behavior: 'instant'})",
+        chart,
+    )
+
+
+def click_country(page, code: str) -> None:
+    """Click a country of the World Bank map at its centre, as the map projects it."""
+    scroll_to(page, "world-map")
+    x, y = page.evaluate(
+        """code => {
+        const plot = document.querySelector('#chart-world-map .plot');
+        const geo = plot._fullLayout.geo._subplot;
+        const shape = [...plot.querySelectorAll('path.choroplethlocation')]
+          .find((p) => p.__data__.loc === code);
+        const [x, y] = geo.projection(shape.__data__.ct);
+        const frame = geo.bgRect.node(), svg = frame.ownerSVGElement.getBoundingClientRect();
+        return [svg.left + frame.getCTM().e + x, svg.top + frame.getCTM().f + y];
+        }""",
+        code,
+    )
+    click_at(page, x, y)
+
+
+def click_point(page, chart: str, series: str, index: int) -> None:
+    """Click the *index*-th point of a line chart's *series*, where plotly.js draws it."""
+    scroll_to(page, chart)
+    x, y = page.evaluate(
+        """([chart, series, index]) => {
+        const plot = document.querySelector(`#chart-${chart} .plot`);
+        const trace = plot.data.find((t) => t.name === series);
+        const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+        return [
+          layout.xaxis.d2p(trace.x[index]) + layout.xaxis._offset + box.left,
+          layout.yaxis.d2p(trace.y[index]) + layout.yaxis._offset + box.top,
+        ];
+        }""",
+        [chart, series, index],
+    )
+    click_at(page, x, y)
+
+
+def chip_text(page) -> str:
+    return page.locator(".crossfilter .crossfilter-chip").inner_text().strip()
 
 
 def pie_labels(page) -> list[str]:
@@ -240,4 +304,61 @@ def test_a_drill_down_link_opens_the_other_dashboard_filtered(site, watch):
     page.locator("#chart-people [data-action=table]").click()
     link = page.locator("#chart-people .table-view").get_by_role("link", name="Europe")
     assert link.get_attribute("href") == "/d/countries?continent=Europe"
+    assert watch.errors == []
+
+
+def test_click_a_country_on_the_map_filters_the_other_charts_and_back_restores(live_server, watch):
+    page = watch.page
+    page.goto(f"{live_server}/d/worldbank?country=USA&country=CHN&from=2000&to=2015")
+    watch.wait_drawn()
+    page.wait_for_function(
+        "document.querySelectorAll('#chart-world-map path.choroplethlocation').length > 150"
+    )
+    shown = "document.querySelector('#chart-world-map .plot').data[0].z"
+    world = page.evaluate(shown)
+    assert chip_text(page) == "Countries: United States, China"
+
+    click_country(page, "BRA")
+    wait_selected(page, "country", ["BRA"])
+    assert watch.trace_names("gdp-per-capita") == ["Brazil"]
+    assert watch.trace_names("internet-users") == ["Brazil"]
+    (line,) = page.evaluate("document.querySelector('#chart-gdp-per-capita .plot').data")
+    brazil = raw_indicator("NY.GDP.PCAP.CD").loc["BRA"]
+    assert line["x"] == list(range(2000, 2016))
+    assert line["y"] == pytest.approx([brazil[str(year)] for year in line["x"]])
+    assert chip_text(page) == "Countries: Brazil"
+    assert page.evaluate(shown) == world  # the map follows its own filters only
+
+    page.go_back()
+    wait_selected(page, "country", ["USA", "CHN"])
+    assert watch.trace_names("gdp-per-capita") == ["United States", "China"]
+    assert chip_text(page) == "Countries: United States, China"
+    assert watch.errors == []
+
+
+def test_click_a_point_on_a_line_picks_its_series_and_back_restores(live_server, watch):
+    page = watch.page
+    page.goto(f"{live_server}/d/worldbank?country=USA&country=CHN&from=2000&to=2015")
+    watch.wait_drawn()
+    before = page.evaluate("document.querySelector('#chart-kpi-population .plot').data[0].value")
+
+    # the hover shows both countries at that year; the click is on China's line
+    click_point(page, "gdp-per-capita", "China", 10)
+    wait_selected(page, "country", ["CHN"])
+    assert watch.trace_names("gdp-per-capita") == ["China"]
+    assert watch.trace_names("internet-users") == ["China"]
+    population = raw_indicator("SP.POP.TOTL").loc["CHN", "2015"]
+    kpi = page.evaluate("document.querySelector('#chart-kpi-population .plot').data[0]")
+    assert kpi["value"] * 1e9 == pytest.approx(population, rel=1e-3)  # shown in billions
+    assert chip_text(page) == "Countries: China"
+
+    click_point(page, "gdp-per-capita", "China", 3)  # China again: back to the default
+    wait_selected(page, "country", list(TOP10))
+    page.go_back()
+    wait_selected(page, "country", ["CHN"])
+    page.go_back()
+    wait_selected(page, "country", ["USA", "CHN"])
+    assert watch.trace_names("gdp-per-capita") == ["United States", "China"]
+    after = page.evaluate("document.querySelector('#chart-kpi-population .plot').data[0].value")
+    assert after == before
     assert watch.errors == []

@@ -35,7 +35,7 @@ databoard.explore = {
       plot.dataset.explore = "link";
       card.classList.add("is-clickable");
       plot.on("plotly_click", (event) => {
-        const point = event.points && event.points[0];
+        const point = this.pointed(plot, event);
         if (!point) return;
         const raw = link.point === "name" ? point.data.name : point[link.point];
         const href = this.linkTo(link, raw);
@@ -91,7 +91,7 @@ databoard.explore = {
     plot.dataset.explore = "on";
     card.classList.add("is-clickable");
     const rawOf = (event) => {
-      const point = event.points && event.points[0];
+      const point = this.pointed(plot, event);
       if (!point) return undefined;
       return target.point === "name" ? point.data.name : point[target.point];
     };
@@ -124,6 +124,18 @@ databoard.explore = {
       if (!board.prefetched.has(url)) board.prefetched.set(url, fetch(url));
       this.hovered.push(url);
     }
+  },
+
+  // The point a click (or a rest) means. A line chart's "x unified" hover hands the
+  // event every series' point at that x, in trace order: the one nearest the pointer is
+  // the one meant.
+  pointed(plot, event) {
+    const points = event.points || [];
+    const pointer = event.event;
+    if (points.length < 2 || !pointer || !points.every((p) => p.yaxis)) return points[0];
+    const top = plot.getBoundingClientRect().top;
+    const away = (p) => Math.abs(p.yaxis.d2p(p.y) + p.yaxis._offset + top - pointer.clientY);
+    return points.reduce((best, p) => (away(p) < away(best) ? p : best));
   },
 
   // The filter option a clicked value stands for, or undefined ("Other", a gap...).
