@@ -262,20 +262,29 @@ def default_spec(name: Any, series: pd.Series) -> str | None:
 
     :return: ``None`` for a column that is not numbers (text, dates, booleans).
     """
-    if not _numeric(series):
+    dtype = series.dtype
+    # Every chart draw asks this of its columns: plain numpy columns skip pandas' checks.
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return _whole(name)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        numbers = series.to_numpy()
+    elif _numeric(series):
+        numbers = series.to_numpy(dtype=float, na_value=np.nan)
+    else:
         return None
-    numbers = series.to_numpy(dtype=float, na_value=np.nan)
     numbers = numbers[np.isfinite(numbers)]
-    whole = numbers.size == 0 or bool(
-        (np.abs(numbers) < 2**53).all() and (numbers == np.round(numbers)).all()
-    )
-    if whole:
-        return "d" if YEARLIKE.search(str(name)) else ",d"
-    tolerance = np.maximum(np.abs(numbers) * 5e-6, 0.5 * 10.0**-MAX_DECIMALS)
+    size = np.abs(numbers)
+    if not numbers.size or ((size < 2**53).all() and (numbers == np.round(numbers)).all()):
+        return _whole(name)
+    tolerance = np.maximum(size * 5e-6, 0.5 * 10.0**-MAX_DECIMALS)
     for decimals in range(MAX_DECIMALS):
         if (np.abs(np.round(numbers, decimals) - numbers) <= tolerance).all():
             return f",.{decimals}f"
     return f",.{MAX_DECIMALS}f"
+
+
+def _whole(name: Any) -> str:
+    return "d" if YEARLIKE.search(str(name)) else ",d"
 
 
 def column_specs(frame: pd.DataFrame, declared: Mapping[str, str] | None = None) -> dict[str, str]:
