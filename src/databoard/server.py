@@ -20,7 +20,7 @@ from gunicorn.app.base import BaseApplication
 
 from . import config, logs, memory
 from .security import keys
-from .web import metrics
+from .web import cache_store, metrics
 
 #: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
 THREADS = 4
@@ -91,6 +91,8 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         # Process-wide memory tuning belongs to the server, not to create_app().
         "when_ready": settle_memory,
         "pre_fork": freeze_before_fork,
+        # Each worker's metrics: what its cache holds from its start, gone when it ends.
+        "post_worker_init": announce_worker,
         "child_exit": forget_worker,
         "timeout": values["TIMEOUT"],
         # On SIGTERM, requests in flight get this long to finish before workers are killed.
@@ -120,6 +122,11 @@ def settle_memory(arbiter) -> None:
 def freeze_before_fork(arbiter, worker) -> None:
     """gunicorn hook: keep the workers' garbage collector off the pages they share."""
     memory.freeze()
+
+
+def announce_worker(worker) -> None:
+    """gunicorn hook: show in a new worker's metrics the answers it inherits."""
+    cache_store.announce(worker.wsgi)
 
 
 def forget_worker(arbiter, worker) -> None:

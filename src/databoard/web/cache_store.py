@@ -225,6 +225,17 @@ def install(app: Flask, cache) -> None:
     stores[cache] = Guarded(stores[cache], app.config["CACHE_RETRY_SECONDS"], metrics.cache_lookup)
 
 
+def announce(app: Flask) -> None:
+    """Have *app*'s in-process cache report what it holds, in a process that just started.
+
+    A gunicorn worker starts with the answers the server cached before the fork.
+    """
+    for store in app.extensions.get("cache", {}).values():
+        backend = getattr(store, "backend", store)
+        if isinstance(backend, MemoryCache):
+            backend.observe(len(backend), backend.bytes)
+
+
 def status(app: Flask | None = None) -> str | None:
     """Return why the app's cache is degraded, or ``None`` while it works."""
     app = app or current_app
