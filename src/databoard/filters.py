@@ -211,6 +211,8 @@ class _Choice(Filter):
     def __init__(self, name, column=None, *, options=None, labels=None, **kwargs):
         super().__init__(name, column, **kwargs)
         self.options: tuple = tuple(options) if options is not None else ()
+        #: options listed by the author are also the order charts show the values in
+        self.declared = options is not None
         #: a column holding each option's display text, or a mapping option -> text
         self.labels = labels
         self.option_labels: dict = dict(labels) if isinstance(labels, dict) else {}

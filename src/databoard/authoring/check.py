@@ -230,6 +230,10 @@ def _chart_problems(board: Dashboard, chart: Chart, loaded: dict) -> list[Proble
         for column in chart.kind.columns():
             if column not in rows.columns:
                 problems.append(_problem(board, chart, label, _unknown(column, rows.columns)))
+    for column in chart.order or {}:
+        if column not in rows.columns:
+            message = f"order: {_unknown(column, rows.columns)}"
+            problems.append(_problem(board, chart, label, message))
     if wrong := query_problem(board, chart):
         problems.append(_problem(board, chart, label, wrong))
     return problems

@@ -142,6 +142,7 @@ ChartSpec: Any = create_model(
             "dataset": (str | None, None),
             "width": (int | None, None),
             "formats": (Formats | None, None),
+            "order": (dict[str, list[Any]] | None, None),
         },
     ),
 )

@@ -116,8 +116,8 @@ def groups(
     view: View | None,
     rows: np.ndarray | None = None,
 ) -> list[tuple]:
-    """Split *frame* (its *rows*, positions, if given) by *column*, ordered as the view
-    selects them (then by value).
+    """Split *frame* (its *rows*, positions, if given) by *column*, in the order declared
+    for the column (:meth:`View.rank_of`), else as the view selects them, then by value.
 
     :return: ``(name, positions, colour)`` triples; *positions* index *frame*'s rows, in
         their order. A value keeps its colour on every chart: a selected value's colour
@@ -133,8 +133,9 @@ def groups(
     counts = np.bincount(codes[codes >= 0], minlength=len(names))
     present = {names[c]: c for c in np.flatnonzero(counts)}
     order = (view.order_of(column) if view is not None else None) or []
-    chosen = set(order)
-    ranked = [v for v in order if v in present]
+    first = (view.rank_of(column) if view is not None else None) or order
+    chosen = set(first)
+    ranked = [v for v in first if v in present]
     ranked += sorted((v for v in present if v not in chosen), key=sort_key)
     position = {v: i for i, v in enumerate(order)}
     fixed = view.dashboard.colours.get(column, {}) if view is not None else {}
@@ -146,6 +147,25 @@ def groups(
         return fixed.get(name) or PALETTE[i % len(PALETTE)]
 
     return [(name, rows[where(present[name])], colour(name, i)) for i, name in enumerate(ranked)]
+
+
+def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFrame:
+    """Return *frame*'s rows in the order declared for *columns* (the first leads).
+
+    Values the order does not list (and "Other") follow, keeping their order: the sort
+    is stable. Rows of a column without a declared order stay as they are.
+    """
+    keys = []
+    for column in columns:
+        rank = view.rank_of(column) if column in frame.columns else None
+        if rank:
+            position = {value: i for i, value in enumerate(rank)}
+            codes, names = _codes(frame[column])
+            at = np.array([position.get(name, len(rank)) for name in names] + [len(rank)])
+            keys.append(at[codes])  # code -1 (missing) takes the last entry
+    if not keys:
+        return frame
+    return frame.iloc[np.lexsort(keys[::-1])]
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, list]:
@@ -297,6 +317,11 @@ class Kind(Sealable, metaclass=_Checked):
         (``x``, ``label``, ``location``..., or ``name``: the trace's series); the first
         pair whose column a filter uses wins.
         """
+        return []
+
+    def categories(self) -> list[str]:
+        """Return the columns whose declared order (``order``, a filter's options) the
+        rows of :meth:`data` follow, the first leading; ranked columns are left out."""
         return []
 
     def data(self, rows: Rows) -> pd.DataFrame:

@@ -92,6 +92,9 @@ class Box(Kind):
         super().__init__(**kwargs)
         self.x, self.y, self.color = x, y, color
 
+    def categories(self):
+        return [k for k in dict.fromkeys([self.x, self.color]) if k]
+
     def data(self, rows):
         return rows.box(self.y, [k for k in dict.fromkeys([self.color, self.x]) if k])
 
@@ -115,6 +118,9 @@ class Box(Kind):
         layout = base_layout(chart)
         layout["boxmode"] = "group" if self.color and self.color != self.x else "overlay"
         layout["xaxis"] = axis(self.label(self.x) if self.x else "", type="category")
+        if self.x and view.rank_of(self.x):  # as the rows come: in the declared order
+            order = list(dict.fromkeys(data.values(self.x)))
+            layout["xaxis"] |= {"categoryorder": "array", "categoryarray": order}
         spec = numbers.declared(chart, view).get(self.y)
         formats = {"tickformat": spec, "hoverformat": spec} if spec else {}
         layout["yaxis"] = axis(self.label(self.y, chart.unit), **formats)

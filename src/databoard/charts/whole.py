@@ -50,6 +50,9 @@ class Pie(Kind):
     def clicks(self):
         return [(self.names, "label")]
 
+    def categories(self):
+        return [] if self.top else [self.names]  # top: largest first
+
     def data(self, rows):
         how = "sum" if self.values else "count"
         value = self.values or "count"

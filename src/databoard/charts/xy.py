@@ -389,6 +389,10 @@ class Bar(XY):
         point = "y" if self.orientation == "h" else "x"
         return [(c, f) for c, f in ((self._category, point), (self.color, "name")) if c]
 
+    def categories(self):
+        ranked = self.sort or self.top or self.resample  # bars by value, or periods
+        return [c for c in (None if ranked else self._category, self.color) if c]
+
     def data(self, rows):
         keys = [self.facet, self._category, self.color]
         if self.resample:
@@ -418,7 +422,8 @@ class Bar(XY):
             figure = super().figure(frame, chart, view)
         layout = figure["layout"]
         layout["barmode"] = self.barmode
-        if (self.sort or self.top or self.resample) and figure["data"]:
+        ordered = self.sort or self.top or self.resample or view.rank_of(self._category)
+        if ordered and figure["data"]:
             order = list(dict.fromkeys(values(frame[self._category])))
             key = "yaxis" if self.orientation == "h" else "xaxis"
             for name in [k for k in layout if k.startswith(key)]:

@@ -110,6 +110,19 @@ class Dataset(Sealable):
         return frame
 
 
+def _order(order: Any) -> dict[str, tuple]:
+    """Return a chart's ``order`` as ``{column: (value, ...)}``, refusing any other shape."""
+    if not isinstance(order, dict) or not all(
+        isinstance(values, list | tuple) and len(set(values)) == len(values)
+        for values in order.values()
+    ):
+        raise ValueError(
+            f"order must map columns to lists of their values, each once, "
+            f"such as {{day: [Thur, Fri, Sat, Sun]}}, not {order!r}"
+        )
+    return {str(column): tuple(values) for column, values in order.items()}
+
+
 @dataclass(frozen=True)
 class Chart:
     """One panel of a dashboard.
@@ -150,6 +163,9 @@ class Chart:
     link: dict[str, str] | None = None
     #: how columns are shown, over its dataset's ``formats``: ``{column: d3-format}``
     formats: dict[str, str] | None = None
+    #: the order categories are shown in, ``{column: [value, ...]}`` (x, colour, pie
+    #: slices); by default a select or multiselect's listed options, else by value
+    order: dict[str, tuple] | None = None
     #: where it was declared, for error messages: a function name, or a line in a file
     origin: str = ""
     #: the line of the dashboard file declaring it (a YAML dashboard sets it)
@@ -157,6 +173,8 @@ class Chart:
 
     def __post_init__(self):
         whole("width", self.width, most=12)
+        if self.order is not None:
+            object.__setattr__(self, "order", _order(self.order))
 
     @property
     def default_width(self) -> int:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..charts import downsample, theme
-from ..charts.base import Misfit, empty_figure
+from ..charts.base import Misfit, empty_figure, in_order
 from ..data.engines import FrameRows, RowLimitError, Rows
 from ..data.engines.connections import EngineError
 from ..errors import DataboardError
@@ -104,6 +104,7 @@ def render(
         is its ``__cause__``, for the server log.
     """
     chart = board.get_chart(chart_id)
+    view = view.for_chart(chart)
     try:
         frame, made = _rows(board, chart, view, row_limit)
         if isinstance(made, dict):
@@ -120,12 +121,13 @@ def data(board: Dashboard, chart_id: str, view: View, row_limit: int = ROW_LIMIT
     chart that draws its own figure is not called at all.
     """
     chart = board.get_chart(chart_id)
+    view = view.for_chart(chart)
     try:
         if chart.kind is None:  # a function drawing its own figure: its rows, undrawn
             return _frame(chart_rows(board, chart, view), row_limit)
         _, made = _rows(board, chart, view, row_limit)
         assert isinstance(made, _Drawing)
-        return chart.kind.data(made.rows)
+        return _data(chart, made, view)
     except Exception as error:
         raise _error(chart, error) from error
 
@@ -173,9 +175,15 @@ def _rows(
     return frame, _Drawing(FrameRows(result))
 
 
+def _data(chart: Chart, made: _Drawing, view: View) -> pd.DataFrame:
+    """Return the rows the chart's kind shows, in the order declared for its categories."""
+    assert chart.kind is not None
+    return in_order(chart.kind.data(made.rows), chart.kind.categories(), view)
+
+
 def _draw(chart: Chart, made: _Drawing, view: View, max_points: int) -> ChartResult:
     assert chart.kind is not None
-    rows = chart.kind.data(made.rows)
+    rows = _data(chart, made, view)
     if rows.empty and made.empty_message:
         return ChartResult(chart, _noted(empty_figure(chart, made.empty_message), made), rows)
     shown, thinned = downsample.reduce(chart.kind, rows, max_points)

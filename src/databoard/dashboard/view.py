@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data.engines import FrameRows, Rows
 from ..errors import BadParameter
-from ..filters import MultiSelect
+from ..filters import MultiSelect, _Choice
 
 if TYPE_CHECKING:
     from .model import Chart, Dashboard
@@ -26,15 +26,38 @@ class View(dict):
     - ``MultiSelect``: a list of the chosen options, in the order chosen (every option
       when none is chosen and there is no default);
     - ``Select``: the chosen option, or ``None`` for "All";
-    - ``Range``: a ``(low, high)`` tuple;
+    - ``Range``: a ``(low, high)`` tuple (``None`` when its column has no data);
     - ``Slider``: the step shown.
 
     Values have the column's type: numbers, ``pandas.Timestamp`` for dates, or text.
+
+    :param orders: the ``order`` of the chart being drawn (see :meth:`for_chart`).
     """
 
-    def __init__(self, dashboard: Dashboard, values: dict):
+    def __init__(self, dashboard: Dashboard, values: dict, orders: dict | None = None):
         super().__init__(values)
         self.dashboard = dashboard
+        self.orders = orders or {}
+
+    def for_chart(self, chart: Chart) -> View:
+        """Return this view as *chart* is drawn in it: with the chart's own ``order``."""
+        return View(self.dashboard, self, chart.order) if chart.order else self
+
+    def rank_of(self, column: str) -> list | None:
+        """Return the order *column*'s values are shown in, if one is declared.
+
+        The chart's ``order`` for the column comes first, then the options a select or
+        multiselect on the column lists; ``None`` leaves the order to the chart kind.
+        """
+        if column in self.orders:
+            return list(self.orders[column])
+        for flt in self.dashboard.filters.values():
+            if isinstance(flt, _Choice) and flt.declared:
+                if column == flt.column:
+                    return list(flt.options)
+                if column == flt.labels:
+                    return [flt.label_of(v) for v in flt.options]
+        return None
 
     def query(self, names: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """Return the query-string pairs of this view (of the named filters only)."""
