@@ -80,7 +80,7 @@ def serve(
         raise click.ClickException(str(error)) from None
     logs.configure(values["LOG_LEVEL"], values["LOG_FORMAT"])
     app = _create_app(overrides, values["DASHBOARD"])
-    names = ", ".join(app.extensions["databoard"].dashboards)
+    names = ", ".join(app.extensions["databoard"].dashboards) or "no dashboard"
     url = f"http://{values['HOST']}:{values['PORT']}{values['URL_PREFIX']}/"
     if production:
         options = server.gunicorn_options(values)

@@ -153,9 +153,13 @@ def changes():
     return response
 
 
+#: the blueprints whose answers read the site; assets (and /-/live itself) do not look
+READ_THE_SITE = ("pages", "api", "ops")
+
+
 def _refresh() -> None:
     live = get_live()
-    if live is not None and request.blueprint != "live":
+    if live is not None and request.blueprint in READ_THE_SITE:
         live.refresh()
 
 
