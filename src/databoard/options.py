@@ -91,3 +91,12 @@ def check_keywords(
                 f"{where}: unknown keyword {name!r}{did_you_mean(name, allowed)} "
                 f"(keywords: {', '.join(allowed)}{more})",
             )
+
+
+class CheckedKeywords(type):
+    """A metaclass making instances only from keywords the class takes: a mistyped one
+    raises :class:`KeywordError` listing them all (with a close match)."""
+
+    def __call__(cls, *args, **kwargs):
+        check_keywords(f"{cls.__name__}()", kwargs, keywords(cls))
+        return super().__call__(*args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -76,6 +78,10 @@ def test_chart_rows_give_a_note_and_the_empty_message():
             "add_dataset(): unknown keyword 'dats'; did you mean 'dates'? (keywords: name, loader,",
         ),
         (
+            lambda board: Dashboard("d", titel="D"),
+            "Dashboard(): unknown keyword 'titel'; did you mean 'title'? (keywords: slug, title,",
+        ),
+        (
             lambda board: board.add_dataset("d", lambda: None, sep=";"),
             "add_dataset(): unknown keyword 'sep' (keywords: name, loader,",
         ),
@@ -94,3 +100,9 @@ def test_reader_options_pass_for_a_file(tmp_path):
     board.add_dataset("d", source="data.csv", sep=";", dates=None)
     board.load()
     assert list(board.frame("d").columns) == ["a", "b"]
+
+
+def test_a_dashboard_knows_the_file_that_made_it():
+    board = Dashboard("here", title="Here")
+    assert board.file == __file__
+    assert board.root == Path(__file__).resolve().parent

@@ -233,15 +233,11 @@ def axis(title: str, log: bool = False, **extra) -> dict:
     return spec
 
 
-class _Checked(SealedWhenBuilt):
-    """Make a kind only from keywords it takes; a mistyped one lists them all."""
-
-    def __call__(cls, *args, **kwargs):
-        options_module.check_keywords(f"{cls.__name__}()", kwargs, cls.options())
-        return super().__call__(*args, **kwargs)
+class _Built(options_module.CheckedKeywords, SealedWhenBuilt):
+    """Make a kind only from keywords it takes, and seal it once made."""
 
 
-class Kind(Sealable, metaclass=_Checked):
+class Kind(Sealable, metaclass=_Built):
     """Base of the chart kinds; subclasses register under ``name``.
 
     A kind is sealed once built: one kind object draws its chart for every request, from

@@ -41,7 +41,7 @@ from ..data.query import row_by_row
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
-from ..options import check_keywords, keywords, whole
+from ..options import CheckedKeywords, check_keywords, keywords, whole
 from ..security.links import check_link
 from ..security.masking import mask_url
 from . import colours, layout, render, view
@@ -54,6 +54,22 @@ def _reader_options() -> frozenset[str]:
     """Return the options the pandas readers of data files take."""
     readers = (pd.read_csv, pd.read_excel, pd.read_json, pd.read_parquet)
     return frozenset(name for reader in readers for name in keywords(reader))
+
+
+def _declaring_file() -> str:
+    """Return the file of the code that made the dashboard being made.
+
+    The frames of the making itself (this module, the dataclass's ``__init__``, the
+    keyword check) are skipped.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    ours = {__file__, inspect.getfile(CheckedKeywords)}
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name not in ours and not name.startswith("<"):
+            return name
+        frame = frame.f_back
+    return ""
 
 
 def _line_in(file: str) -> int | None:
@@ -196,7 +212,7 @@ class Chart:
 
 
 @dataclass
-class Dashboard(Sealable):
+class Dashboard(Sealable, metaclass=CheckedKeywords):
     """A page of charts over shared filters; sealed, with its datasets and filters, by
     :meth:`load`, since every request's thread reads them from then on.
 
@@ -239,7 +255,7 @@ class Dashboard(Sealable):
 
     def __post_init__(self):
         if self.root is None:
-            caller = inspect.stack(0)[2].filename  # the module that declared the dashboard
+            caller = _declaring_file()
             self.file = self.file or caller
             self.root = Path(caller).resolve().parent
         self.root = Path(self.root)
