@@ -95,6 +95,30 @@ SETTINGS = [
         "Most rows a chart function receives from a dataset in a SQL engine; past it the "
         "chart answers 400 asking for narrower filters. Chart kinds run in the engine.",
     ),
+    # -- data (databoard.refresh, databoard.data) ---------------------------------------
+    Setting(
+        "DATA_REFRESH",
+        60,
+        "Seconds between checks of each dataset for new data (files, version queries); "
+        "a dataset's own refresh wins. 0: never check. serve --debug checks every second.",
+    ),
+    Setting(
+        "DATA_CACHE_DIR",
+        "",
+        "Folder that downloads of worldbank_api datasets are kept in; empty: "
+        "$XDG_CACHE_HOME/databoard (~/.cache/databoard).",
+    ),
+    Setting(
+        "WORLDBANK_API_URL",
+        "https://api.worldbank.org/v2",
+        "The World Bank API's base address, for worldbank_api datasets and databoard fetch.",
+    ),
+    Setting(
+        "DUCKDB_MEMORY_LIMIT",
+        "1GB",
+        "Most memory DuckDB may use in each process, for engine datasets (its own default "
+        "is most of the machine).",
+    ),
     # -- serving (databoard serve, deploy/gunicorn.conf.py) -----------------------------
     Setting("HOST", "127.0.0.1", "Interface to listen on; 0.0.0.0 for every interface."),
     Setting("PORT", 8000, "Port to listen on."),

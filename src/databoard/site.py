@@ -15,8 +15,10 @@ from .authoring.loader import slug_of
 from .authoring.problems import InvalidDashboards, Problem
 from .charts import downsample
 from .dashboard import ChartResult, Dashboard
+from .data import options
 from .errors import DataboardError, NotFound
 from .security.masking import mask_url
+from .refresh import Refresher, Stale
 
 log = logging.getLogger("databoard.site")
 
@@ -91,7 +93,24 @@ class Site:
     waiting: dict[str, tuple[Dashboard, tuple[Problem, ...]]] = field(default_factory=dict)
     #: dashboards with problems, served as their problems (a site that is not strict)
     broken: tuple[Broken, ...] = ()
+    #: datasets whose newer data is not served yet, by (slug, dataset); replaced whole
+    stale: dict[tuple[str, str], Stale] = field(default_factory=dict)
+    #: checks the datasets for new data (:mod:`databoard.refresh`); none: never
+    refresher: Refresher | None = field(default=None, repr=False)
+    #: how many times a dashboard was replaced (new data swapped in, a database answered)
+    swaps: int = 0
     _retrying: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _replacing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def replace(self, slug: str, old: Dashboard | None, new: Dashboard) -> bool:
+        """Serve *new* as *slug* if *old* is what serves it now; requests under way keep
+        the dashboard they hold. Return whether it was replaced."""
+        with self._replacing:
+            if self.dashboards.get(slug) is not old:
+                return False
+            self.dashboards = self.dashboards | {slug: new}
+            self.swaps += 1
+            return True
 
     def retry(self) -> None:
         """Load the waiting dashboards whose databases answer now; one thread at a time."""
@@ -103,7 +122,7 @@ class Site:
                 problems = load_and_check_board(board)
                 if not problems:
                     log.info("dashboard %s: its database answers; now serving it", slug)
-                    self.dashboards = self.dashboards | {slug: board}
+                    self.replace(slug, None, board)
                     del waiting[slug]
                 elif all(p.unreachable for p in problems):
                     waiting[slug] = (board, tuple(problems))
@@ -114,14 +133,18 @@ class Site:
         finally:
             self._retrying.release()
 
-    def files(self) -> list[str]:
-        """Return the dashboard and data files, for a development server to watch."""
+    def files(self, data: bool = True) -> list[str]:
+        """Return the dashboard and data files, for a development server to watch.
+
+        :param data: with the data files of the dashboards served; without, only those of
+            broken dashboards (the others' data is checked by :attr:`refresher`).
+        """
         found = {str(Path(b.file).resolve()) for b in self.broken if Path(b.file).is_file()}
-        boards = [*self.dashboards.values(), *(b.board for b in self.broken if b.board)]
-        for board in boards:
+        broken = [b.board for b in self.broken if b.board]
+        for board in [*self.dashboards.values(), *broken]:
             if board.file and Path(board.file).is_file():
                 found.add(str(Path(board.file).resolve()))
-            for dataset in board.datasets.values():
+            for dataset in board.datasets.values() if data or board in broken else ():
                 source = dataset.source
                 if source is not None and source.exists():
                     paths = source.rglob("*") if source.is_dir() else [source]
@@ -137,6 +160,8 @@ class Site:
     def get(self, slug: str) -> Dashboard:
         """Return the dashboard *slug*, or raise a 404 error (503 while its database is
         down, or with its problems while it is broken)."""
+        if self.refresher is not None:
+            self.refresher.poke()
         try:
             return self.dashboards[slug]
         except KeyError:
@@ -154,7 +179,10 @@ class Site:
 
 
 def load_site(
-    target: str, max_points: int = downsample.MAX_POINTS, strict: bool = True
+    target: str,
+    max_points: int = downsample.MAX_POINTS,
+    strict: bool = True,
+    refresh: float = 0,
 ) -> tuple[Site, Drawn]:
     """Load the dashboards of *target* (a module, file or folder), check them, keep them.
 
@@ -164,6 +192,8 @@ def load_site(
 
     :param strict: refuse any other problem; else the dashboards with problems are
         :attr:`Site.broken`, shown as their problems, and the others are served.
+    :param refresh: seconds between checks of each dataset for new data (0: only the
+        datasets that set their own ``refresh``).
     :return: the site, and each chart the check drew for its default view (by slug, then
         chart id), for the cache to keep instead of drawing it again.
     :raise InvalidDashboards: when *strict*, listing every other problem, as
@@ -183,6 +213,7 @@ def load_site(
     dashboards = {b.slug: b for b in checked.boards if (b.file or b.slug) not in broken}
     site = Site(dashboards, waiting=checked.waiting)
     site.broken = tuple(b for entries in broken.values() for b in entries)
+    site.refresher = Refresher(site, refresh, max_points)
     site.load_seconds = time.perf_counter() - start
     return site, {slug: checked.drawn.get(slug, {}) for slug in dashboards}
 
@@ -207,7 +238,11 @@ def init_app(app: Flask) -> Drawn:
 
     :return: the charts drawn by the start-up check (see :func:`load_site`).
     """
-    site, drawn = load_site(app.config["DASHBOARD"], app.config["MAX_POINTS"], app.config["STRICT"])
+    options.configure(app.config)
+    config = app.config
+    site, drawn = load_site(
+        config["DASHBOARD"], config["MAX_POINTS"], config["STRICT"], config["DATA_REFRESH"]
+    )
     app.extensions["databoard"] = site
     app.logger.info("loaded %d dashboard(s) in %.2f s", len(site.dashboards), site.load_seconds)
     if site.broken:

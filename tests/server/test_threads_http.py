@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import requests
 from werkzeug.datastructures import MultiDict
 
-from databoard.charts import encode
 from databoard.site import load_site
+from databoard.web.views import figure_body
 
 from support import bin_path, free_port, running, views
 
@@ -19,7 +19,9 @@ def test_production_threads_answer_what_one_render_gives(tmp_path):
     board = load_site("databoard.dashboards.worldbank")[0].dashboards["worldbank"]
     jobs = [(chart_id, tuple(pairs)) for pairs in views(board, 20) for chart_id in board.charts]
     expected = {
-        job: encode.dumps(board.render(job[0], board.parse_view(MultiDict(job[1]))).figure)
+        job: figure_body(
+            board, job[0], board.render(job[0], board.parse_view(MultiDict(job[1]))).figure
+        )
         for job in jobs
     }
     port = free_port()

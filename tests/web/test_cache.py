@@ -13,7 +13,7 @@ import requests
 from werkzeug.datastructures import MultiDict
 
 from databoard import create_app
-from databoard.charts import encode
+from databoard.web.views import figure_body
 
 from support import gunicorn
 
@@ -74,7 +74,7 @@ def test_each_view_gets_its_own_figure(fresh_app, fresh_client, chart_id):
             query = "&".join(f"{k}={v}" for k, values in args.items() for v in values)
             answer = fresh_client.get(f"{API}/charts/{chart_id}?{query}")
             view = board.parse_view(MultiDict(args))
-            expected = encode.dumps(board.render(chart_id, view, max_points).figure)
+            expected = figure_body(board, chart_id, board.render(chart_id, view, max_points).figure)
             assert answer.data == expected, query
 
 

@@ -53,8 +53,15 @@ class MeltSpec(Spec):
     value: str = "value"
 
 
+class WorldBankAPISpec(Spec):
+    """Indicators downloaded from the World Bank API (``source: {worldbank_api: [...]}``)."""
+
+    worldbank_api: list[str] = Field(min_length=1, description="indicator codes")
+    countries: list[str] | None = Field(None, min_length=1, description="ISO codes; all")
+
+
 class DatasetSpec(Spec):
-    source: str | None = Field(
+    source: str | WorldBankAPISpec | None = Field(
         None, description="data file or World Bank folder, relative to this file"
     )
     connection: str | None = Field(
@@ -66,6 +73,9 @@ class DatasetSpec(Spec):
         None, description="query the source file in place instead of loading it"
     )
     timeout: float | None = Field(None, gt=0, description="seconds an engine query may run")
+    refresh: float | None = Field(None, ge=0, description="seconds between checks for new data")
+    version_sql: str | None = Field(None, description="a query whose answer changes with the data")
+    ttl: float | None = Field(None, gt=0, description="seconds an engine dataset's version lasts")
     format: Literal["csv", "tsv", "parquet", "excel", "json", "worldbank"] | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="pandas reader options")
     rename: dict[str, str] | None = None
@@ -82,6 +92,10 @@ class DatasetSpec(Spec):
         if self.connection is not None and (self.table is None) == (self.sql is None):
             raise ValueError("a connection needs one of table or sql")
         in_engine = self.connection is not None or self.engine is not None
+        if not in_engine and (self.version_sql or self.ttl):
+            raise ValueError("version_sql and ttl are for a connection or an engine")
+        if in_engine and isinstance(self.source, WorldBankAPISpec):
+            raise ValueError("the World Bank API source is read into memory, not by an engine")
         wrangling = [k for k in ("rename", "melt", "query", "columns") if getattr(self, k)]
         if in_engine and (wrangling or self.options or self.format):
             names = ", ".join(wrangling + ["options"] * bool(self.options))
@@ -160,7 +174,7 @@ DashboardSpec: Any = create_model(
     __config__=ConfigDict(extra="forbid"),
     **_fields(
         Dashboard,
-        exclude={"root", "file", "loaded", "version", "prefiltered", "colours"},
+        exclude={"root", "file", "loaded", "version", "prefiltered", "colours", "pristine"},
         override={
             "slug": (str | None, Field(None, pattern=SLUG)),
             "attribution_url": (Link, ""),
@@ -303,7 +317,9 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
             continue
         board.add_dataset(
             name,
-            source=ds.source,
+            source=ds.source.model_dump(exclude_none=True)
+            if isinstance(ds.source, WorldBankAPISpec)
+            else ds.source,
             format=ds.format,
             rename=ds.rename,
             melt=ds.melt.model_dump() if ds.melt else None,
@@ -316,6 +332,9 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
             engine=ds.engine,
             timeout=ds.timeout,
             formats=ds.formats,
+            refresh=ds.refresh,
+            version_sql=ds.version_sql,
+            ttl=ds.ttl,
             line=lines.of(("datasets", name)),
             **ds.options,
         )

@@ -33,8 +33,9 @@ log = logging.getLogger("databoard")
 @click.option(
     "--debug",
     is_flag=True,
-    help="Reload when a dashboard or data file changes, in the open pages too, showing "
-    "the problems until they are fixed; show the debugger.",
+    help="Reload when a dashboard file changes, in the open pages too, showing the "
+    "problems until they are fixed; serve a changed data file within a second, once it is "
+    "whole and passes its checks; show the debugger.",
 )
 @click.option(
     "--strict/--no-strict",
@@ -75,6 +76,10 @@ def serve(
             # page that shows its problems) from being served, unless asked to.
             if loaded.sources["STRICT"] == "default":
                 overrides["STRICT"] = False
+            if debug and loaded.sources["DATA_REFRESH"] == "default":
+                # Data files are checked every second and a new one is swapped in once it
+                # is whole and passes its checks (databoard.refresh), never read half-written.
+                overrides["DATA_REFRESH"] = 1
             values = loaded.values
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None

@@ -18,10 +18,12 @@ DataFrame to a chart kind (line, bar, ...) or returns a Plotly figure itself::
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import inspect
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +35,13 @@ import pandas as pd
 from .. import access as access_rules
 from ..charts import downsample, numbers, theme
 from ..charts.kinds import Kind
-from ..data import sources, wrangle
+from ..data import sources, versions, wrangle
 from ..data.digest import dashboard_digest
 from ..data.engines import FrameRows, Rows
 from ..data.engines.datasets import engine_loader
 from ..data.query import row_by_row
+from ..data.versions import FileProbe, QueryProbe, Version
+from ..data.worldbank_source import APIProbe, WorldBankAPI
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
@@ -87,7 +91,9 @@ class Dataset(Sealable):
     """A named table, made by *loader* once per process (sealed when its dashboard loads).
 
     The loader returns a pandas DataFrame (held in memory) or the rows of a table in a
-    SQL engine (:class:`~databoard.data.engines.sql.TableRows`), queried per chart.
+    SQL engine (:class:`~databoard.data.engines.sql.TableRows`), queried per chart. New
+    data never changes a loaded dataset: a new one is loaded beside it and swapped in
+    whole with a new dashboard (:mod:`databoard.refresh`).
     """
 
     name: str
@@ -104,16 +110,35 @@ class Dataset(Sealable):
     attrs: dict = field(default_factory=dict, repr=False)
     #: how its number columns are shown: ``{column: d3-format specifier}``
     formats: dict[str, str] = field(default_factory=dict)
+    #: seconds between checks for new data; ``None``: the site's ``DATA_REFRESH``
+    refresh: float | None = None
+    #: what tells new data from old (:mod:`databoard.data.versions`); ``None``: nothing,
+    #: the loader's data never changes while the process runs
+    probe: FileProbe | APIProbe | QueryProbe | None = None
+    #: the data's version, in every cache key, and the date it is as of
+    version: Version | None = None
 
-    def load(self) -> pd.DataFrame:
-        """Call the loader and keep its result.
+    def load(self) -> pd.DataFrame | None:
+        """Call the loader and keep its result, with its version.
 
         The frame's ``attrs`` move to :attr:`attrs`: pandas deep-copies them on every
         operation on the frame, which can cost more than the operation itself.
+
+        :raise versions.Unsettled: if the files changed while they were read.
         """
+        files = self.probe if isinstance(self.probe, FileProbe | APIProbe) else None
+        stamp = files.stamp() if files is not None and not isinstance(files, APIProbe) else ()
         frame = self.loader()
+        if isinstance(files, APIProbe):  # downloaded by the loader: its files now
+            stamp = files.files().stamp()
         if not isinstance(frame, pd.DataFrame) and hasattr(frame, "engine"):
             self.rows = frame
+            if isinstance(self.probe, QueryProbe):
+                self.version = self.probe.version(frame, self.probe.stamp(frame))
+            elif files is not None:  # a file queried in place: its sizes and times
+                self.version = files.version({}, stamp)
+            else:
+                self.version = QueryProbe().version(frame, ())
             return None
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(
@@ -123,7 +148,24 @@ class Dataset(Sealable):
         self.attrs, frame.attrs = frame.attrs, {}
         self.frame = frame
         self.rows = FrameRows(frame)
+        if files is not None:
+            self.version = files.version(self.attrs, stamp)
+        else:
+            self.version = versions.of_frame(frame, self.attrs)
         return frame
+
+    def look(self) -> tuple:
+        """Return what the probe sees now, to compare with :attr:`version`'s stamp.
+
+        :raise versions.ProbeError: if the source cannot be checked now.
+        """
+        if isinstance(self.probe, QueryProbe):
+            return self.probe.stamp(self.rows)
+        return self.probe.stamp() if self.probe is not None else ()
+
+    def declared(self) -> Dataset:
+        """Return a new, unloaded dataset declared as this one."""
+        return dataclasses.replace(self, frame=None, rows=None, attrs={}, version=None)
 
 
 def _order(order: Any) -> dict[str, tuple]:
@@ -252,6 +294,8 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
     #: ``{column: {value: colour}}`` of every colour column, made at load (see
     #: :mod:`.colours`)
     colours: Mapping[str, Mapping[Any, str]] = field(default_factory=dict, repr=False)
+    #: the dashboard as declared, before any data: what :meth:`fresh` copies
+    pristine: Dashboard | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if self.root is None:
@@ -277,7 +321,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         name: str,
         loader: Callable[[], pd.DataFrame] | None = None,
         *,
-        source: str | None = None,
+        source: str | dict | None = None,
         format: str | None = None,
         rename: dict[str, str] | None = None,
         melt: dict | None = None,
@@ -290,6 +334,9 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         engine: str | None = None,
         timeout: float | None = None,
         formats: dict[str, str] | None = None,
+        refresh: float | None = None,
+        version_sql: str | None = None,
+        ttl: float | None = None,
         origin: str = "",
         line: int | None = None,
         **read_options,
@@ -297,7 +344,8 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         """Register a dataset, made by *loader* or read from the file *source*.
 
         :param source: a data file (or World Bank folder) relative to :attr:`root`;
-            nothing outside that folder is read.
+            nothing outside that folder is read. ``{"worldbank_api": [codes],
+            "countries": [codes]}`` downloads indicators from the World Bank API instead.
         :param format: the file format when its ending does not say it.
         :param rename: ``{old: new}`` column names; then *melt* (one column per year to
             rows), *dates* (columns to parse as dates), *query* (a pandas query) and
@@ -311,6 +359,12 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             it the chart answers 504.
         :param formats: ``{column: d3-format specifier}``, how charts, tables and hovers
             show the column's numbers (``",.0f"``, ``"$.3s"``, ``".1%"``).
+        :param refresh: seconds between checks for new data (default: the site's
+            ``DATA_REFRESH``; a day for the World Bank API).
+        :param version_sql: for an engine dataset, a query whose answer changes with the
+            data (``SELECT max(updated_at) FROM t``), asked every *refresh* seconds.
+        :param ttl: for an engine dataset without *version_sql*, seconds a version of its
+            data lasts.
         """
         allowed = keywords(self.add_dataset)
         if source is None or connection is not None or engine is not None:
@@ -324,15 +378,37 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             raise ValueError(
                 f"{self.slug}: dataset {name!r} needs one of a loader, a source or a connection"
             )
+        in_engine = connection is not None or engine is not None
+        if (version_sql is not None or ttl is not None) and not in_engine:
+            raise ValueError(
+                f"{self.slug}: dataset {name!r}: version_sql and ttl are for engine datasets"
+            )
         root = Path(self.root or ".")  # always set by __post_init__
         path = None
-        if connection is not None or engine is not None:
+        probe: FileProbe | APIProbe | QueryProbe | None = None
+        if isinstance(source, dict):
+            if in_engine:
+                raise ValueError(f"{self.slug}: dataset {name!r}: the World Bank API is no engine")
+            api = worldbank_api_source(source, refresh)
+            probe = APIProbe(api)
+
+            def download() -> pd.DataFrame:
+                return wrangle.apply(api.read(), rename, melt, dates, query, columns)
+
+            loader = download
+            origin = origin or "World Bank API"
+        elif in_engine:
             loader = engine_loader(
                 root, connection, table, sql, source, engine, dates, timeout, read_options
             )
             origin = origin or mask_url(connection or engine or "")
+            if version_sql or ttl or source is None:
+                probe = QueryProbe(version_sql, table, ttl, time.time())
+            else:
+                probe = FileProbe(root, source, content=False)
         elif source is not None:
             path = root / source
+            probe = FileProbe(root, source)
 
             def read() -> pd.DataFrame:
                 frame = sources.read(root, source, format, **read_options)
@@ -343,7 +419,14 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         origin = origin or ("" if source else f"{getattr(loader, '__name__', 'loader')}()")
         shown = numbers.check_specs(formats, f"{self.slug}: dataset {name!r}")
         self.datasets[name] = Dataset(
-            name, loader, origin=origin, line=line, source=path, formats=shown
+            name,
+            loader,
+            origin=origin,
+            line=line,
+            source=path,
+            formats=shown,
+            refresh=refresh,
+            probe=probe,
         )
         return self.datasets[name]
 
@@ -398,6 +481,8 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         """
         if self.loaded:
             return
+        if self.pristine is None:
+            self.pristine = self._declared()
         for dataset in self.datasets.values():
             if dataset.rows is None:
                 dataset.load()
@@ -419,6 +504,31 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         self.loaded = True
         for part in [*self.datasets.values(), *self.filters.values(), self]:
             part.seal()
+
+    def _declared(self) -> Dashboard:
+        """Return a copy of this dashboard as declared: datasets unloaded, filters unbound."""
+        twin = copy.copy(self)
+        twin.datasets = {name: d.declared() for name, d in self.datasets.items()}
+        twin.filters = copy.deepcopy(self.filters)
+        twin.prefiltered = {}
+        twin.colours = {}
+        twin.loaded = False
+        twin.version = ""
+        twin.pristine = None
+        return twin
+
+    def fresh(self, keep: dict[str, Dataset] | None = None) -> Dashboard:
+        """Return a new, unloaded dashboard declared as this one, to load new data into.
+
+        :param keep: loaded datasets to take over as they are (data that did not change);
+            they are immutable, so both dashboards can share them.
+        """
+        if self.pristine is None:
+            raise RuntimeError(f"{self.slug}: load the dashboard before making a fresh one")
+        twin = self.pristine._declared()
+        twin.datasets |= {name: d for name, d in (keep or {}).items() if name in twin.datasets}
+        twin.pristine = self.pristine
+        return twin
 
     # -- viewing (the work is done in view.py, render.py and layout.py) -------------------
 
@@ -448,6 +558,16 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             return self.charts[chart_id]
         except KeyError:
             raise NotFound(f"dashboard {self.slug!r} has no chart {chart_id!r}") from None
+
+    def data_as_of(self, chart: Chart) -> str:
+        """Return the date the chart's data is as of (ISO 8601), ``""`` if unknown.
+
+        A file's modification time, the "Last Updated Date" of World Bank files, or for
+        an engine the time its version query answered (or the data was last checked).
+        """
+        dataset = self.datasets.get(chart.dataset)
+        version = dataset.version if dataset is not None else None
+        return version.as_of if version is not None else ""
 
     def chart_filters(self, chart: Chart) -> list[str]:
         """Return the names of the filters that *chart* follows."""
@@ -503,3 +623,18 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
     def data(self, chart_id: str, selected: View, row_limit: int = ROW_LIMIT) -> pd.DataFrame:
         """Return the rows behind one chart for a view, without drawing it."""
         return render.data(self, chart_id, selected, row_limit)
+
+
+def worldbank_api_source(spec: dict, refresh: float | None) -> WorldBankAPI:
+    """Return the World Bank API source ``{"worldbank_api": [codes], "countries": [...]}``."""
+    unknown = set(spec) - {"worldbank_api", "countries"}
+    if unknown:
+        raise ValueError(f"source: unknown key {sorted(unknown)[0]!r} (worldbank_api, countries)")
+    codes, countries = spec.get("worldbank_api"), spec.get("countries") or ["all"]
+    if not codes or isinstance(codes, str) or isinstance(countries, str):
+        raise ValueError("source: worldbank_api and countries are lists of codes")
+    return WorldBankAPI(
+        tuple(map(str, codes)),
+        tuple(map(str, countries)),
+        **({"refresh": float(refresh)} if refresh is not None else {}),
+    )

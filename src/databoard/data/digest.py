@@ -58,10 +58,10 @@ def dashboard_digest(board: Dashboard) -> str:
     """
     digest = hashlib.blake2b(digest_size=12)
     for name, dataset in board.datasets.items():
-        if dataset.frame is not None:
-            digest.update(f"{name}={frame_digest(dataset.frame)};".encode())
-        else:  # in an engine: what is asked of which database, not the data itself
-            digest.update(f"{name}={dataset.rows.describe()};".encode())
+        # the data's version (data.versions): its files' bytes, a frame's values, or an
+        # engine's query and what its version query answered
+        key = dataset.version.key if dataset.version is not None else ""
+        digest.update(f"{name}={key};".encode())
     charts = [
         [
             chart.describe(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import pandas as pd
 
@@ -60,7 +61,14 @@ def apply(
         frame = melt(frame, **melt_spec)
     for column in dates or []:
         _need(frame, [column], "dates")
-        frame = frame.assign(**{column: pd.to_datetime(frame[column], errors="coerce")})
+        with warnings.catch_warnings():  # "could not infer format": each value is tried
+            warnings.simplefilter("ignore", UserWarning)
+            parsed = pd.to_datetime(frame[column], errors="coerce")
+        given = frame[column].notna() & (frame[column].astype(str).str.strip() != "")
+        if given.any() and parsed[given].isna().all():
+            first = frame[column][given].iloc[0]
+            raise WrangleError(f"dates: no value of {column!r} reads as a date (first: {first!r})")
+        frame = frame.assign(**{column: parsed})
     if query:
         try:
             frame = frame.query(query)

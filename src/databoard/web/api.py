@@ -59,6 +59,7 @@ def _provenance(req: DashboardView, chart_id: str) -> dict:
         "filters": req.query_string(names),
         "source": chart.source,
         "updated": chart.updated,
+        "data_as_of": req.dashboard.data_as_of(chart),
         "unit": chart.unit,
         "attribution": req.dashboard.attribution,
         "license": req.dashboard.license,

@@ -51,14 +51,18 @@ class Live:
     @property
     def token(self) -> str:
         """Return the token of the site as it is loaded now."""
-        return f"{self._process}-{self._loads}"
+        # a dashboard with new data swapped in (databoard.refresh) is a change too
+        swaps = self.app.extensions["databoard"].swaps
+        return f"{self._process}-{self._loads}-{swaps}"
 
     def files(self) -> set[Path]:
         """Return the files whose change reloads the site (none for a module target)."""
         if self.root is None:
             return set()
         site: Site = self.app.extensions["databoard"]
-        found = {Path(f) for f in site.files()}
+        # Data files are checked by the site itself when DATA_REFRESH is on (serve --debug
+        # sets 1 s): a new one is served once whole and valid, never half-written.
+        found = {Path(f) for f in site.files(data=not self.app.config["DATA_REFRESH"])}
         if self.target.is_dir():
             found.update(p.resolve() for p in loader.dashboard_files(self.target))
         elif self.target.is_file():
@@ -82,6 +86,9 @@ class Live:
     def refresh(self) -> str:
         """Load the site again if a watched file changed since the last load; return the
         token. One thread loads; the others wait for it and share its result."""
+        site: Site = self.app.extensions["databoard"]
+        if site.refresher is not None:
+            site.refresher.poke()
         with self._lock:
             before = self.stamp()
             if before != self._stamp:

@@ -36,14 +36,20 @@ def healthz():
 def readyz():
     """Answer 200 if every dashboard is loaded, else 503 with the problems.
 
-    With the cache backend down, or some dashboards broken (on a site that is not strict)
-    while others serve, the answer is still 200, with ``"status": "degraded"``.
+    With the cache backend down, some dashboards broken (on a site that is not strict)
+    while others serve, or a dataset whose newer data cannot be served (stale: the older
+    data serves meanwhile), the answer is still 200, with ``"status": "degraded"``.
     """
     site = get_site()
     problems = check_site(site)
     degraded = cache_store.status()
+    stale = [entry.describe() for entry in site.stale.values()]
     body = {
-        "status": "not ready" if problems else "degraded" if degraded or site.broken else "ready",
+        "status": "not ready"
+        if problems
+        else "degraded"
+        if degraded or site.broken or stale
+        else "ready",
         "dashboards": list(site.dashboards),
         # dashboards with problems, not served (their pages show the problems)
         "broken": [b.describe() for b in site.broken],
@@ -52,6 +58,9 @@ def readyz():
         # A shared cache that is down is no reason to take traffic away: answers are
         # made uncached meanwhile, so the status says it and the code stays 200.
         "cache": f"degraded: {degraded}" if degraded else "ok",
+        # Datasets whose files or sources changed into something that cannot be served:
+        # each with why and since when (see databoard.refresh).
+        "stale": stale,
     }
     return body, 503 if problems else 200
 
@@ -63,6 +72,8 @@ def check_site(site: Site) -> list[str]:
     (:mod:`databoard.authoring.check`); what is left to see is that the loading happened.
     """
     site.retry()
+    if site.refresher is not None:
+        site.refresher.poke()
     waiting = [str(p) for _, problems in site.waiting.values() for p in problems]
     if not site.dashboards and not waiting:
         return ["no dashboard is loaded", *(str(p) for b in site.broken for p in b.problems)]

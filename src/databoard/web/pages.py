@@ -15,7 +15,7 @@ from ..filters import param_text
 from ..site import Drawn, get_site
 from . import auth, cache, live
 from .errors import log_failure
-from .views import DashboardView, dashboard_detail, figure_json
+from .views import DashboardView, dashboard_detail, figure_body, figure_json
 
 bp = Blueprint("pages", __name__)
 bp.add_app_template_filter(param_text, "param")
@@ -76,6 +76,7 @@ def _render(req: DashboardView) -> str:
         chart_queries={
             cid: req.query_string(board.chart_filters(chart)) for cid, chart in board.charts.items()
         },
+        as_of={cid: board.data_as_of(chart) for cid, chart in board.charts.items()},
         updated=sorted({(c.source, c.updated) for c in board.charts.values() if c.updated}),
     )
 
@@ -104,8 +105,7 @@ def warm(app: Flask, drawn: Drawn) -> None:
             req = DashboardView.from_query(slug)
             for chart_id, result in drawn.get(slug, {}).items():
                 key = req.cache_key(chart_id, "figure")
-                cache.answer(
-                    key, functools.partial(encode.dumps, result.figure), "application/json"
-                )
+                make = functools.partial(figure_body, req.dashboard, chart_id, result.figure)
+                cache.answer(key, make, "application/json")
             _page(req)
     app.logger.info("cached %d default view(s) in %.2f s", len(boards), time.perf_counter() - start)

@@ -56,9 +56,15 @@ class DashboardView:
         """Return the chart's figure JSON, from the cache if it is there."""
         return cache.answer(
             self.cache_key(chart_id, "figure"),
-            lambda: encode.dumps(self.render(chart_id).figure),
+            lambda: figure_body(self.dashboard, chart_id, self.render(chart_id).figure),
             "application/json",
         )
+
+
+def figure_body(board: Dashboard, chart_id: str, figure: dict) -> bytes:
+    """Return a chart's figure as the API sends it: with the date its data is as of."""
+    as_of = board.data_as_of(board.get_chart(chart_id))
+    return encode.dumps(figure | {"data_as_of": as_of} if as_of else figure)
 
 
 def _link(chart) -> dict | None:

@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 from ...security.masking import mask_url
+from .. import options
 from ..compression import inner_suffix
 from .urls import URLError, host, resolve_duckdb, scheme
 
-#: DuckDB may use this much memory per process (its default is most of the machine).
-MEMORY_LIMIT = "1GB"
 #: Seconds a query may run before it is stopped and its chart answers 504.
 TIMEOUT = 30.0
 
@@ -63,7 +62,7 @@ class Engine:
     """
 
     def __init__(
-        self, url: str, root: Path, memory_limit: str = MEMORY_LIMIT, timeout: float = TIMEOUT
+        self, url: str, root: Path, memory_limit: str | None = None, timeout: float = TIMEOUT
     ):
         self.url = url
         self.timeout = timeout
@@ -71,7 +70,8 @@ class Engine:
         self.shown = mask_url(url)
         self.host = mask_url(host(url))
         self._root = Path(root)
-        self._memory_limit = memory_limit
+        # DuckDB's own default is most of the machine (DUCKDB_MEMORY_LIMIT).
+        self._memory_limit = memory_limit or options.get("DUCKDB_MEMORY_LIMIT")
         self._base = None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -152,13 +152,13 @@ class Engine:
         try:
             if self.name == "duckdb":
                 database = resolve_duckdb(self.url, self._root)
-                options = {"memory_limit": self._memory_limit}
+                limits = {"memory_limit": self._memory_limit}
                 if database:
                     if not Path(database).exists():
                         raise EngineError(f"{self.shown}: no such database file")
                     # Read-only: another process may hold the file open for writing.
-                    return ibis.duckdb.connect(database, read_only=True, **options)
-                return ibis.duckdb.connect(**options)
+                    return ibis.duckdb.connect(database, read_only=True, **limits)
+                return ibis.duckdb.connect(**limits)
             if self.name == "pyspark":
                 from pyspark.sql import SparkSession
 
