@@ -188,7 +188,11 @@ def read(root: str | Path, relative: str | Path, format: str | None = None, **op
         if key not in _cache:
             try:
                 compression = compression_.method(path, options.pop("compression", "infer"))
-                _cache[key] = READERS[kind](path, compression, **options)
+                frame = READERS[kind](path, compression, **options)
+                # An earlier version of the file is read no more (see databoard.refresh).
+                for older in [k for k in _cache if k[0] == key[0] and k[3:] == key[3:]]:
+                    del _cache[older]
+                _cache[key] = frame
             except (ValueError, OSError, ImportError, KeyError, *compression_.ERRORS) as error:
                 raise SourceError(f"{relative}: cannot read as {kind}: {error}") from error
         return _cache[key]
