@@ -17,10 +17,12 @@ from .charts import downsample
 from .dashboard import ChartResult, Dashboard
 from .data import options
 from .errors import DataboardError, NotFound
-from .security.masking import mask_url
 from .refresh import Refresher, Stale
+from .security.masking import mask_url
 
 log = logging.getLogger("databoard.site")
+#: Seconds between checks of the data files with ``LIVE_RELOAD`` (``serve --debug``).
+LIVE_REFRESH = 1
 
 #: charts drawn for their dashboard's default view, by slug then chart id
 Drawn = dict[str, dict[str, ChartResult]]
@@ -233,6 +235,16 @@ def _broken(checked: Checked, root: Path | None) -> dict[str, list[Broken]]:
     return broken
 
 
+def data_refresh(config) -> float:
+    """Return the seconds between checks of the data for new versions (0: never)."""
+    refresh = config["DATA_REFRESH"]
+    if config["LIVE_RELOAD"] and refresh:
+        # While editing (serve --debug), a changed data file is served within a second,
+        # once it is whole and passes its checks; never half-written.
+        refresh = min(refresh, LIVE_REFRESH)
+    return refresh
+
+
 def init_app(app: Flask) -> Drawn:
     """Load the configured dashboards and keep them on the app.
 
@@ -241,7 +253,7 @@ def init_app(app: Flask) -> Drawn:
     options.configure(app.config)
     config = app.config
     site, drawn = load_site(
-        config["DASHBOARD"], config["MAX_POINTS"], config["STRICT"], config["DATA_REFRESH"]
+        config["DASHBOARD"], config["MAX_POINTS"], config["STRICT"], data_refresh(config)
     )
     app.extensions["databoard"] = site
     app.logger.info("loaded %d dashboard(s) in %.2f s", len(site.dashboards), site.load_seconds)

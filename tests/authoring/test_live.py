@@ -73,7 +73,10 @@ def test_a_mistake_shows_its_problems_and_the_fix_the_dashboard(site):
 
 def test_data_and_new_files_reload_too(site):
     client = site.app(LIVE_RELOAD=True).test_client()
+    first = token(client)
     site.write("data/orders.csv", ORDERS_CSV + "2024-04-01,West,Pro,1,1000.0\n")
+    # Data files are checked every second; the change reaches the pages' token too.
+    assert token(client, first) != first
     assert total(client) == pd.read_csv(site.root / "data" / "orders.csv")["revenue"].sum()
     site.write("second.yaml", GOOD.replace("Orders", "Second"))
     slugs = [d["slug"] for d in client.get("/api/v1/dashboards").get_json()["dashboards"]]

@@ -35,6 +35,7 @@ def test_healthz_and_readyz(client):
         "load_seconds": 0,
         "problems": [],
         "cache": "ok",
+        "broken": [],
         "stale": [],
     }
 

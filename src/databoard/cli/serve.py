@@ -76,10 +76,6 @@ def serve(
             # page that shows its problems) from being served, unless asked to.
             if loaded.sources["STRICT"] == "default":
                 overrides["STRICT"] = False
-            if debug and loaded.sources["DATA_REFRESH"] == "default":
-                # Data files are checked every second and a new one is swapped in once it
-                # is whole and passes its checks (databoard.refresh), never read half-written.
-                overrides["DATA_REFRESH"] = 1
             values = loaded.values
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None

@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 
 from ..authoring import loader
-from ..site import Site, load_site
+from ..site import Site, data_refresh, load_site
 
 bp = Blueprint("live", __name__)
 
@@ -60,9 +60,10 @@ class Live:
         if self.root is None:
             return set()
         site: Site = self.app.extensions["databoard"]
-        # Data files are checked by the site itself when DATA_REFRESH is on (serve --debug
-        # sets 1 s): a new one is served once whole and valid, never half-written.
-        found = {Path(f) for f in site.files(data=not self.app.config["DATA_REFRESH"])}
+        # Data files are checked by the site itself (every second with LIVE_RELOAD): a new
+        # one is served once whole and valid, never half-written (databoard.refresh).
+        checked = site.refresher is not None and site.refresher.refresh > 0
+        found = {Path(f) for f in site.files(data=not checked)}
         if self.target.is_dir():
             found.update(p.resolve() for p in loader.dashboard_files(self.target))
         elif self.target.is_file():
@@ -105,7 +106,9 @@ class Live:
         start = time.perf_counter()
         self._forget_modules()
         try:
-            site, drawn = load_site(str(self.target), self.app.config["MAX_POINTS"], strict=False)
+            config = self.app.config
+            refresh = data_refresh(config)
+            site, drawn = load_site(str(self.target), config["MAX_POINTS"], False, refresh)
         except Exception:
             self.app.logger.exception("reloading %s failed; serving what was loaded", self.target)
             return
