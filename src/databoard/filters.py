@@ -271,10 +271,16 @@ class _Choice(Filter):
 class MultiSelect(_Choice):
     """Pick any number of categories; the parameter repeats (``?country=USA&country=CHN``).
 
-    With no parameter the default applies (all options if the default is ``None``).
+    With no parameter the default applies (all options if the default is ``None``); a
+    default of one value (``default: North``) is a list of it.
     """
 
     kind = "multiselect"
+
+    def __init__(self, name, column=None, **kwargs):
+        super().__init__(name, column, **kwargs)
+        if self.default is not None and not isinstance(self.default, list | tuple):
+            self.default = [self.default]
 
     def parse(self, args):
         values = args.getlist(self.name)

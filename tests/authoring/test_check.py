@@ -306,3 +306,12 @@ def test_numbers_out_of_range_point_at_their_line(orders):
         "least 1, not -5" in output
     )
     assert f"{path}:16: chart 'wide': width must be a whole number from 1 to 12, not 13" in output
+
+
+def test_each_problem_is_said_once(orders):
+    text = "title: T\ndatasets: [a, b]\ncharts: []\n"
+    path = orders.write("orders.yaml", text)
+    code, output = check(orders.root)
+    assert f"{path}:2: datasets: Input should be a valid dictionary" in output
+    assert f"{path}:3: charts: give at least one" in output
+    assert "2 problems found" in output

@@ -127,3 +127,11 @@ def test_dates_in_messages_have_no_midnight(frame):
     with pytest.raises(BadParameter) as error:
         flt.parse(MultiDict({"from": "2021-03-01", "to": "2021-02-01"}))
     assert error.value.message == "'from' (2021-03-01) is after 'to' (2021-02-01)"
+
+
+def test_a_multiselect_default_of_one_value_is_a_list_of_it(frame):
+    flt = MultiSelect("pick", "text", default="b")
+    flt.bind([FrameRows(frame)])
+    assert flt.parse(MultiDict()) == ["b"]
+    assert flt.problems() == []
+    assert MultiSelect("pick", "text", default="zz").default == ["zz"]

@@ -284,7 +284,7 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
     def problem(message: str, *where) -> None:
         problems.append(Problem(str(path), message, lines.of(where)))
 
-    failed: set = set()
+    failed: set = set()  # the dashboard's own fields in error
 
     def valid(model: Any, raw: Any, *where) -> Any:
         try:
@@ -292,7 +292,8 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
         except ValidationError as error:
             for e in error.errors():
                 problem(_pydantic_message(e, where), *where, *e["loc"])
-                failed.add(e["loc"][0] if e["loc"] else None)
+                if not where:
+                    failed.add(e["loc"][0] if e["loc"] else None)
             return None
 
     spec = valid(DashboardSpec, data)
@@ -303,7 +304,7 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
         except ValidationError:
             return None, problems
     for name in ("datasets", "charts"):
-        if name in data and not getattr(spec, name):
+        if name in data and name not in failed and not getattr(spec, name):
             problem(f"{name}: give at least one", name)
     board = Dashboard(
         spec.slug or default_slug(path),
