@@ -48,8 +48,8 @@ class TableRows:
         return TableRows(table, self.engine)
 
     @property
-    def columns(self) -> list[str]:
-        return list(self.table.columns)
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.table.columns)
 
     def describe(self) -> str:
         """Return the (masked) database and the query these rows come from."""
