@@ -60,6 +60,10 @@ def limit_attempts(app) -> None:
     """
     limiter = Limiter(get_remote_address, app=app)
     app.extensions["databoard.limiter"] = limiter
+    # Every limit here is a view's own, checked by its decorator; the check Flask-Limiter
+    # adds before every request is for default and blueprint limits, which there are
+    # none of, and cost each page and API answer a tenth of its time.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     per_address = limiter.limit(_rate, methods=["POST"])
     per_user = limiter.limit(_rate, key_func=_user_key, methods=["POST"])
     views = app.view_functions
