@@ -46,7 +46,16 @@ SECTIONS = [
 
 #: Fields a dashboard or chart keeps as state, not set by its author.
 STATE = {
-    "Dashboard": {"datasets", "filters", "charts", "loaded", "version", "prefiltered", "colours"},
+    "Dashboard": {
+        "datasets",
+        "filters",
+        "charts",
+        "loaded",
+        "version",
+        "prefiltered",
+        "colours",
+        "pristine",
+    },
     "Chart": set(),
 }
 #: Classes made by databoard, not by their author: no options table.

@@ -35,6 +35,17 @@ def whole(option: str, value: Any, least: int = 1, most: int | None = None) -> N
         raise OptionError(option, f"{option} must be a whole number {limit}, not {value!r}")
 
 
+def seconds(option: str, value: Any, zero: bool = False) -> None:
+    """Raise :class:`OptionError` unless *value* is ``None`` or a number of seconds above
+    0 (or from 0, if *zero* is allowed)."""
+    if value is None:
+        return
+    fits = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not fits or value < 0 or (value == 0 and not zero):
+        limit = "of at least 0" if zero else "above 0"
+        raise OptionError(option, f"{option} must be a number of seconds {limit}, not {value!r}")
+
+
 def fraction(option: str, value: Any) -> None:
     """Raise :class:`OptionError` unless *value* is a number from 0 up to (not) 1."""
     fits = isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -88,7 +99,7 @@ def check_keywords(
         if name not in allowed and name not in also:
             raise KeywordError(
                 name,
-                f"{where}: unknown keyword {name!r}{did_you_mean(name, allowed)} "
+                f"{where}: unknown keyword {name!r}{did_you_mean(name, [*allowed, *also])} "
                 f"(keywords: {', '.join(allowed)}{more})",
             )
 

@@ -315,3 +315,21 @@ def test_each_problem_is_said_once(orders):
     assert f"{path}:2: datasets: Input should be a valid dictionary" in output
     assert f"{path}:3: charts: give at least one" in output
     assert "2 problems found" in output
+
+
+def test_dataset_numbers_and_reader_options_point_at_their_line(orders):
+    text = GOOD.replace(
+        "  orders: {source: data/orders.csv}\n",
+        "  orders:\n    source: data/orders.csv\n    options: {sepp: ','}\n"
+        "  remote:\n    connection: duckdb:///db.duckdb\n    table: t\n    timeout: -1\n",
+    )
+    path = orders.write("orders.yaml", text)
+    code, output = check(orders.root)
+    assert code == 1
+    assert (
+        f"{path}:5: dataset 'orders': add_dataset(): unknown keyword 'sepp'; did you mean "
+        "'sep'?" in output
+    )
+    assert (
+        f"{path}:9: dataset 'remote': timeout must be a number of seconds above 0, not -1" in output
+    )

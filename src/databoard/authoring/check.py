@@ -24,7 +24,7 @@ from ..errors import DataboardError
 from ..options import did_you_mean
 from ..security.links import check_link
 from . import loader
-from .problems import Problem, describe_exception, line_in
+from .problems import Problem, Reported, describe_exception, line_in
 
 
 def _unknown(column: str, columns) -> str:
@@ -59,6 +59,8 @@ def load_data(board: Dashboard) -> list[Problem]:
             continue  # a module's dashboard, loaded by an earlier app in this process
         try:
             dataset.load()
+        except Reported:
+            continue  # its declaration's problems are reported
         except Exception as error:
             message = describe_exception(error)
             problem = _problem(board, dataset, f"dataset {dataset.name!r}", message, error)

@@ -29,6 +29,16 @@ class Problem:
         return f"{where}: {mask_url(self.message)}"
 
 
+class Reported(Exception):
+    """Raised by a part in error whose problems were reported when it was declared:
+    checking skips what depends on it without saying it again."""
+
+
+def reported() -> None:
+    """Stand in for a dataset whose declaration failed (see :class:`Reported`)."""
+    raise Reported
+
+
 class InvalidDashboards(ValueError):
     """Dashboard files with problems; ``str()`` lists every one, a line each."""
 

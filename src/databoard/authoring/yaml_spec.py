@@ -30,7 +30,7 @@ from ..charts.numbers import check_spec
 from ..dashboard import Chart, Dashboard
 from ..filters import FILTER_KINDS
 from ..security.links import check_link
-from .problems import InvalidDashboards, Problem
+from .problems import InvalidDashboards, Problem, reported
 from .slugs import default_slug
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -72,10 +72,10 @@ class DatasetSpec(Spec):
     engine: Literal["duckdb", "spark"] | None = Field(
         None, description="query the source file in place instead of loading it"
     )
-    timeout: float | None = Field(None, gt=0, description="seconds an engine query may run")
-    refresh: float | None = Field(None, ge=0, description="seconds between checks for new data")
+    timeout: float | None = Field(None, description="seconds an engine query may run")
+    refresh: float | None = Field(None, description="seconds between checks for new data")
     version_sql: str | None = Field(None, description="a query whose answer changes with the data")
-    ttl: float | None = Field(None, gt=0, description="seconds an engine dataset's version lasts")
+    ttl: float | None = Field(None, description="seconds an engine dataset's version lasts")
     format: Literal["csv", "tsv", "parquet", "excel", "json", "worldbank"] | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="pandas reader options")
     rename: dict[str, str] | None = None
@@ -314,31 +314,15 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
     )
     for name, raw in spec.datasets.items():
         ds = valid(DatasetSpec, raw, "datasets", name)
-        if ds is None:
-            continue
-        board.add_dataset(
-            name,
-            source=ds.source.model_dump(exclude_none=True)
-            if isinstance(ds.source, WorldBankAPISpec)
-            else ds.source,
-            format=ds.format,
-            rename=ds.rename,
-            melt=ds.melt.model_dump() if ds.melt else None,
-            dates=ds.dates,
-            query=ds.query,
-            columns=ds.columns,
-            connection=ds.connection,
-            table=ds.table,
-            sql=ds.sql,
-            engine=ds.engine,
-            timeout=ds.timeout,
-            formats=ds.formats,
-            refresh=ds.refresh,
-            version_sql=ds.version_sql,
-            ttl=ds.ttl,
-            line=lines.of(("datasets", name)),
-            **ds.options,
-        )
+        try:
+            if ds is not None:
+                _add_dataset(board, name, ds, lines.of(("datasets", name)))
+                continue
+        except (TypeError, ValueError) as error:
+            option = getattr(error, "option", None) or "source"
+            where = ("options", option) if option in ds.options else (option,)
+            problem(f"dataset {name!r}: {error}", "datasets", name, *where)
+        board.add_dataset(name, reported)  # what depends on it is not checked
     for i, raw in enumerate(spec.filters):
         fs = valid(FilterSpec, raw, "filters", i)
         if fs is None:
@@ -382,8 +366,6 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
                 f"chart {cs.id!r}: {error}", "charts", i, getattr(error, "option", None) or "kind"
             )
             continue
-        if dataset not in board.datasets:
-            continue  # its dataset is in error: its columns cannot be checked
         fields = cs.model_dump(
             exclude={"id", "title", "kind", "dataset", *(cs.model_extra or {})},
             exclude_none=True,
@@ -403,3 +385,31 @@ def build(path: Path) -> tuple[Dashboard | None, list[Problem]]:
     if board.layout:  # charts left out for their problems leave the layout too
         board.layout = [[c for c in row if c in board.charts] for row in board.layout]
     return board, problems
+
+
+def _add_dataset(board: Dashboard, name: str, ds: Any, line: int | None) -> None:
+    """Declare the dataset *ds* (a :class:`DatasetSpec`) on *board*."""
+    source = ds.source
+    if isinstance(source, WorldBankAPISpec):
+        source = source.model_dump(exclude_none=True)
+    board.add_dataset(
+        name,
+        source=source,
+        format=ds.format,
+        rename=ds.rename,
+        melt=ds.melt.model_dump() if ds.melt else None,
+        dates=ds.dates,
+        query=ds.query,
+        columns=ds.columns,
+        connection=ds.connection,
+        table=ds.table,
+        sql=ds.sql,
+        engine=ds.engine,
+        timeout=ds.timeout,
+        formats=ds.formats,
+        refresh=ds.refresh,
+        version_sql=ds.version_sql,
+        ttl=ds.ttl,
+        line=line,
+        **ds.options,
+    )

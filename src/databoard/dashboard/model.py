@@ -45,7 +45,7 @@ from ..data.worldbank_source import APIProbe, WorldBankAPI
 from ..errors import NotFound
 from ..filters import Filter
 from ..frozen import Sealable
-from ..options import CheckedKeywords, check_keywords, keywords, whole
+from ..options import CheckedKeywords, check_keywords, keywords, seconds, whole
 from ..security.links import check_link
 from ..security.masking import mask_url
 from . import colours, layout, render, view
@@ -372,6 +372,9 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         else:
             more = ", or an option of the pandas reader: pandas.read_csv, read_excel, ..."
             check_keywords("add_dataset()", read_options, allowed, _reader_options(), more)
+        seconds("timeout", timeout)
+        seconds("ttl", ttl)
+        seconds("refresh", refresh, zero=True)
         if name in self.datasets:
             raise ValueError(f"{self.slug}: dataset {name!r} is declared twice")
         if sum(x is not None for x in (loader, source, connection)) != 1:
