@@ -267,7 +267,8 @@ const databoard = {
     root.classList.add("enhanced");
     const widget = { root, input, labels, list: root.querySelector(".chip-list"), order: [] };
     this.multiselects.set(name, widget);
-    this.select(name, this.query.getAll(name).length ? this.query.getAll(name) : filter.default);
+    const chosen = this.query.getAll(name);
+    this.select(name, chosen.length ? chosen : (filter.default ?? [...labels.keys()]));
 
     const add = () => {
       const value = byLabel.get(input.value.trim().toLowerCase());
