@@ -207,6 +207,8 @@ def load_site(
         raise InvalidDashboards(checked.problems)
     for problem in checked.problems:
         log.error("%s", problem)
+    for warning in checked.warnings:  # it serves: a data file's last line cut short
+        log.warning("%s", warning)
     for _, problems in checked.waiting.values():
         for problem in problems:
             log.warning("%s; /readyz says 503 until it answers", problem)

@@ -34,10 +34,12 @@ def test_a_last_line_cut_short_is_a_warning_naming_file_and_line(folder):
     assert "ok: orders" in result.output
 
 
-def test_a_cut_file_still_serves(folder):
+def test_a_cut_file_still_serves_and_the_log_says_why(folder, caplog):
     folder.write("data/orders.csv", CUT)
     folder.write("orders.yaml", DASHBOARD.format(source="data/orders.csv"))
     client = folder.app().test_client()
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("data/orders.csv: line 6 has 3 of the 5 fields" in m for m in warned)
     assert client.get("/readyz").status_code == 200
     answer = client.get("/api/v1/dashboards/orders/charts/by-region/data.json")
     assert answer.status_code == 200
