@@ -34,6 +34,9 @@ class Filter(Sealable):
     :param column: the dataset column it narrows, or ``None`` for a chart parameter.
     :param label: the text shown next to the control.
     :param default: the value when the query string does not set it.
+    :param charts: the ids of the charts it drives; by default every chart whose
+        dataset has its column (and, for a filter without a column, the charts that
+        list it in their ``filters``). A chart's own ``filters`` list wins over this.
     :param line: the line of the dashboard file declaring it, for error messages (set
         by :meth:`~databoard.Dashboard.add_filter` when not given).
     """
@@ -47,6 +50,7 @@ class Filter(Sealable):
         *,
         label: str | None = None,
         default: Any = None,
+        charts: Sequence[str] | str | None = None,
         line: int | None = None,
         **unknown,
     ):
@@ -55,6 +59,11 @@ class Filter(Sealable):
         self.column = column
         self.label = label or humanize(name)
         self.default = default
+        if isinstance(charts, str):
+            charts = [charts]
+        if charts is not None and not all(isinstance(c, str) for c in charts):
+            raise ValueError(f"charts is a list of chart ids, not {charts!r}")
+        self.charts: tuple[str, ...] | None = tuple(charts) if charts is not None else None
         self.line = line
 
     def __init_subclass__(cls, **kwargs):
@@ -113,6 +122,7 @@ class Filter(Sealable):
             "column": self.column,
             "params": list(self.params),
             "default": _json(self.default),
+            "charts": list(self.charts) if self.charts is not None else None,
         }
 
 

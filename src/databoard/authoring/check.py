@@ -32,6 +32,11 @@ def _unknown(column: str, columns) -> str:
     return f"unknown column {column!r}{did_you_mean(column, names)} (columns: {', '.join(names)})"
 
 
+def _unknown_chart(chart_id: str, charts) -> str:
+    ids = list(charts)
+    return f"unknown chart {chart_id!r}{did_you_mean(chart_id, ids)} (charts: {', '.join(ids)})"
+
+
 def _problem(board: Dashboard, item, label: str, message: str, error=None) -> Problem:
     """Return a problem of a dataset, filter or chart, with its line (or function)."""
     origin = getattr(item, "origin", "")
@@ -166,6 +171,16 @@ def check(
         if flt.column is not None and complete and flt.column not in columns:
             broken.add(flt.name)
             message = _unknown(flt.column, columns)
+            problems.append(_problem(board, flt, f"filter {flt.name!r}", message))
+        for chart_id in flt.charts or ():
+            chart = board.charts.get(chart_id)
+            if chart is None:
+                message = f"charts: {_unknown_chart(chart_id, board.charts)}"
+            elif chart.filters is not None and flt.name not in chart.filters:
+                listed = ", ".join(chart.filters) or "none"
+                message = f"charts: chart {chart_id!r} follows only its filters ({listed})"
+            else:
+                continue
             problems.append(_problem(board, flt, f"filter {flt.name!r}", message))
     for row in board.layout or []:
         for chart_id in row:

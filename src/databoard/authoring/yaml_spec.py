@@ -116,6 +116,7 @@ class FilterSpec(Spec):
     none_label: str | None = None
     values: list[Any] | None = None
     interval: int | None = None
+    charts: list[str] | None = Field(None, description="the ids of the charts it drives")
 
 
 def _fields(model: type, exclude: set[str], override: dict[str, Any]) -> dict[str, Any]:

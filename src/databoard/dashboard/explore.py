@@ -92,28 +92,35 @@ def link_problem(chart: Chart, boards: Mapping[str, Dashboard]) -> str:
 def linked_options(board: Dashboard, view: View) -> dict[str, dict]:
     """Return, per choice filter, the options the other filters leave any rows for.
 
-    Choosing Europe as the continent narrows the countries to Europe's: each filter's
-    column is read from the rows every *other* filter keeps, in every dataset that has
-    the column. Selected values outside them are returned as ``stale``, so the page can
-    say a value in the URL no longer has data instead of dropping it.
+    Choosing Europe as the continent narrows the countries to Europe's: a value is an
+    option if some chart the filter drives has rows for it, under the other filters
+    that chart follows (a map's year, driving the map alone, leaves every country of
+    the line charts). A filter that drives no chart reads every dataset with its
+    column, under every other filter. Selected values outside them are returned as
+    ``stale``, so the page can say a value in the URL no longer has data instead of
+    dropping it.
 
     :return: ``{name: {"options": [...], "stale": [...]}}``, values as the query string
         writes them.
     """
+    follows = [(c.dataset, tuple(board.chart_filters(c))) for c in board.charts.values()]
     linked = {}
     for name, flt in board.filters.items():
         if not isinstance(flt, MultiSelect | Select) or flt.column is None:
             continue
+        reads = {(d, names) for d, names in follows if name in names}
+        if not reads:
+            reads = {(d, tuple(board.filters)) for d in board.datasets}
         found: set = set()
-        for dataset in board.datasets:
+        for dataset, names in sorted(reads):
             rows = board.rows_of(dataset)
             if flt.column not in rows.columns:
                 continue
             conditions = [
                 condition
-                for other_name, other in board.filters.items()
-                if other_name != name and other.column in rows.columns
-                if (condition := other.condition(view[other_name])) is not None
+                for other_name in names
+                if other_name != name and board.filters[other_name].column in rows.columns
+                if (condition := board.filters[other_name].condition(view[other_name])) is not None
             ]
             found.update(v for v in rows.where(conditions).distinct(flt.column) if v == v)
         chosen = view[name] if isinstance(flt, MultiSelect) else [view[name]]

@@ -38,3 +38,36 @@ def rows(board: Dashboard) -> list[list[tuple[Chart, int]]]:
 
 def _is_kpi(chart: Chart) -> bool:
     return chart.kind is not None and chart.kind.name == "kpi"
+
+
+def scopes(board: Dashboard) -> dict[str, str]:
+    """Return, per filter, the sentence its control shows saying which charts it drives.
+
+    A filter applies to every chart whose dataset has its column unless told otherwise,
+    so a viewer is told when a control leaves some charts alone: "Drives: World map",
+    or "Drives all charts but: World map" when that is shorter.
+    """
+    out = {}
+    for name in board.filters:
+        driven = board.driven_by(name)
+        others = [c for c in board.charts.values() if c not in driven]
+        if not others:
+            out[name] = "Drives all charts"
+        elif not driven:
+            out[name] = "Drives no chart"
+        elif len(driven) <= len(others):
+            out[name] = "Drives: " + ", ".join(c.title for c in driven)
+        else:
+            out[name] = "Drives all charts but: " + ", ".join(c.title for c in others)
+    return out
+
+
+def card_controls(board: Dashboard) -> dict[str, list[str]]:
+    """Return, per chart, the filters without a column shown in its card: each in the
+    card of the first chart it drives (a control appears once on a page)."""
+    out: dict[str, list[str]] = {chart_id: [] for chart_id in board.charts}
+    for name, flt in board.filters.items():
+        driven = board.driven_by(name) if flt.column is None else []
+        if driven:
+            out[driven[0].id].append(name)
+    return out

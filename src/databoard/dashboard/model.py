@@ -293,7 +293,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
     prefiltered: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     #: ``{column: {value: colour}}`` of every colour column, made at load (see
     #: :mod:`.colours`)
-    colours: Mapping[str, Mapping[Any, str]] = field(default_factory=dict, repr=False)
+    colours: Mapping[str, Mapping[Any, str]] = field(default_factory=dict, init=False, repr=False)
     #: the dashboard as declared, before any data: what :meth:`fresh` copies
     pristine: Dashboard | None = field(default=None, repr=False, compare=False)
 
@@ -573,11 +573,21 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         return version.as_of if version is not None else ""
 
     def chart_filters(self, chart: Chart) -> list[str]:
-        """Return the names of the filters that *chart* follows."""
+        """Return the names of the filters that *chart* follows: its own ``filters``
+        list, else each filter naming it in its ``charts``, and each filter without
+        ``charts`` whose column its dataset has."""
         if chart.filters is not None:
             return list(chart.filters)
         columns = self.rows_of(chart.dataset).columns
-        return [n for n, f in self.filters.items() if f.column in columns]
+        return [
+            n
+            for n, f in self.filters.items()
+            if (chart.id in f.charts if f.charts is not None else f.column in columns)
+        ]
+
+    def driven_by(self, name: str) -> list[Chart]:
+        """Return the charts the filter *name* drives, in the dashboard's order."""
+        return [c for c in self.charts.values() if name in self.chart_filters(c)]
 
     def formats_of(self, chart: Chart) -> dict[str, str]:
         """Return the d3-format specifier of each column the author formatted for *chart*:

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from ..charts import encode
 from ..dashboard import ChartError
 from ..dashboard.explore import linked_options
+from ..dashboard.layout import card_controls, scopes
 from ..filters import param_text
 from ..site import Drawn, get_site
 from . import auth, cache, live
@@ -78,6 +79,8 @@ def _render(req: DashboardView) -> str:
         },
         as_of={cid: board.data_as_of(chart) for cid, chart in board.charts.items()},
         updated=sorted({(c.source, c.updated) for c in board.charts.values() if c.updated}),
+        scopes=scopes(board),
+        card_controls=card_controls(board),
     )
 
 

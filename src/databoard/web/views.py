@@ -106,7 +106,10 @@ def dashboard_detail(dashboard: Dashboard) -> dict:
         "attribution_url": dashboard.attribution_url,
         "license": dashboard.license,
         "license_url": dashboard.license_url,
-        "filters": [f.describe() for f in dashboard.filters.values()],
+        "filters": [
+            f.describe() | {"drives": [c.id for c in dashboard.driven_by(name)]}
+            for name, f in dashboard.filters.items()
+        ],
         "options_url": url_for("api.options", slug=dashboard.slug),
         "charts": charts,
     }
