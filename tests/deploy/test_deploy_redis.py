@@ -9,12 +9,13 @@ import subprocess
 import time
 import uuid
 
+import pandas as pd
 import pytest
 import redis
 import requests
 from servers import SECRET, databoard, environment, start
 
-from support import free_port
+from support import ORDERS_CSV, free_port
 
 pytestmark = pytest.mark.slow  # starts servers
 
@@ -155,3 +156,44 @@ def test_redis_going_away_and_coming_back(shared_redis, tmp_path):
             assert requests.get(app.url + view, timeout=30).headers["X-Cache"] == "hit"
         assert app.log().count("cache available again") == 1
         assert app.log().count("cache unavailable") == 1
+
+
+def test_new_data_gets_new_keys_that_processes_share(shared_redis, tmp_path):
+    """A replaced file is a new version in every key: neither process reads an answer
+    made from the old data, and the new answer one made is the other's hit."""
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    data = site / "data" / "orders.csv"
+    data.write_text(ORDERS_CSV)
+    (site / "live.yaml").write_text(
+        "title: Live\ndatasets: {orders: {source: data/orders.csv}}\n"
+        "charts: [{id: total, title: Total, kind: kpi, value: revenue}]\n"
+    )
+    env = app_env(SHARED, shared_redis, DATABOARD_DATA_REFRESH="1")
+    url = "/api/v1/dashboards/live/charts/total/data.json"
+
+    def total(server) -> tuple[float, str]:
+        answer = requests.get(server.url + url, timeout=30)
+        return answer.json()["rows"][0][0], answer.headers["X-Cache"]
+
+    def run(name: str):
+        port = free_port()
+        command = databoard("serve", str(site), "--production", "--workers", "1")
+        return start(command + ["--port", str(port)], tmp_path / name, port, env)
+
+    with run("a") as first, run("b") as second:
+        assert total(first) == (1360.0, "miss")
+        assert total(second) == (1360.0, "hit")
+        new = data.with_name("new.csv")
+        new.write_text(ORDERS_CSV + "2024-04-01,West,Pro,1,1000.0\n")
+        new.replace(data)
+        expected = float(pd.read_csv(data)["revenue"].sum())
+        deadline = time.monotonic() + 30
+        while (found := total(first))[0] != expected:
+            assert found[0] == 1360.0 and time.monotonic() < deadline
+            time.sleep(0.1)
+        assert found == (expected, "miss")
+        while (found := total(second))[0] != expected:
+            assert found[0] == 1360.0 and time.monotonic() < deadline
+            time.sleep(0.1)
+        assert found == (expected, "hit")
