@@ -266,7 +266,7 @@ def test_a_bad_dashboard_field_leaves_the_rest_checked(orders):
     assert f"{path}:7: chart 'by-region': unknown column 'revenu'" in output
 
 
-def test_python_filters_carry_their_line(orders):
+def test_python_filters_charts_and_files_carry_their_line(orders):
     path = orders.write(
         "py.py",
         "import pandas as pd\n"
@@ -275,10 +275,19 @@ def test_python_filters_carry_their_line(orders):
         f"board.add_dataset('orders', source={str(orders.root / 'data/orders.csv')!r})\n"
         "board.add_filter(MultiSelect('day', 'dya'))\n"
         "board.add_filter(Select('region', 'region', default='West'))\n"
-        "board.add_chart('units', 'Units', kind=Line(x='date', y='units'))\n",
+        "board.add_chart('units', 'Units', kind=Line(x='date', y='units'))\n"
+        "board.add_chart('sold', 'Sold', kind=Line(x='date', y='unit'))\n",
     )
+    gone = orders.write(
+        "gone.py",
+        "from databoard import Dashboard\n\n"
+        "board = Dashboard('gone', title='Gone')\n"
+        "board.add_dataset('gone', source='data/gone.csv')\n",
+    )
+    assert check(gone)[1].startswith(f"{gone}:4: dataset 'gone': data/gone.csv: no such file")
     code, output = check(path)
     assert code == 1
+    assert f"{path}:9: chart 'sold': unknown column 'unit'; did you mean 'units'?" in output
     assert f"{path}:6: filter 'day': unknown column 'dya'" in output
     assert (
         f"{path}:7: filter 'region': default 'West' is not among the options "

@@ -425,7 +425,8 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             name,
             loader,
             origin=origin,
-            line=line,
+            # a loader's own problems carry their line in it; a file's, this call's
+            line=line if line is not None or origin else _line_in(self.file),
             source=path,
             formats=shown,
             refresh=refresh,
@@ -449,11 +450,17 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         return flt
 
     def add_chart(self, id: str, title: str, **options) -> Chart:
-        """Register a chart; *options* are the fields of :class:`Chart`."""
+        """Register a chart; *options* are the fields of :class:`Chart`.
+
+        A chart drawn by a kind alone gets the line of this call in the dashboard's file
+        (a function's problems carry their line in it), so a problem says where it is.
+        """
         check_keywords("add_chart()", options, [f.name for f in dataclasses.fields(Chart)])
         if id in self.charts:
             raise ValueError(f"{self.slug}: chart {id!r} is declared twice")
         options.setdefault("dataset", next(iter(self.datasets), ""))
+        if options.get("func") is None and options.get("line") is None:
+            options["line"] = _line_in(self.file)
         if options.get("formats") is not None:
             options["formats"] = numbers.check_specs(options["formats"], f"chart {id!r}")
         self.charts[id] = Chart(id=id, title=title, **options)
