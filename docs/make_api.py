@@ -238,7 +238,7 @@ def _cell(text: str) -> str:
 def render() -> str:
     """Return the reference's Markdown text.
 
-    :raise SystemExit: naming every name of ``databoard.__all__`` left out of a section
+    :raise ValueError: naming every name of ``databoard.__all__`` left out of a section
         and every option or method without a description.
     """
     placed = [n for _, _, names in SECTIONS for n in names]
@@ -261,13 +261,17 @@ def render() -> str:
             else:
                 lines += function_section(name, obj, missing)
     if missing:
-        raise SystemExit("undocumented in the public API: " + ", ".join(missing))
+        raise ValueError("undocumented in the public API: " + ", ".join(missing))
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 
 def main(argv: list[str]) -> int:
-    text = render()
+    try:
+        text = render()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
     if "--check" in argv:
         if OUT.read_text() != text:
             print(f"{OUT.name} is out of date: run python docs/make_api.py", file=sys.stderr)
