@@ -16,6 +16,7 @@ on its own: gunicorn's workers each swap in the new data, with no restart.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class Refresher:
         self.refresh = refresh
         self.max_points = max_points
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._next = 0.0  # when a check may next be due (monotonic seconds)
         self._due: dict[tuple[str, str], float] = {}
         #: a stamp already read whose bytes were the same (a file touched, not changed)
@@ -92,6 +94,10 @@ class Refresher:
 
     def poke(self) -> None:
         """Start a check in the background if one is due and none is running."""
+        if os.getpid() != self._pid:
+            # A worker forked from the server (gunicorn preloads the app): a check the
+            # server ran has no thread here to finish it, so this process starts afresh.
+            self._lock, self._pid = threading.Lock(), os.getpid()
         if time.monotonic() < self._next or self._lock.locked():
             return
         self._next = time.monotonic() + 0.5  # pokes meanwhile start no thread

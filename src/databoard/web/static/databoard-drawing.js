@@ -103,6 +103,7 @@ Object.assign(databoard, {
       this.showError(card, figure.error);
       return Promise.resolve();
     }
+    this.showAsOf(card, figure.data_as_of);
     return this.plotlyFor(figure)
       .then((Plotly) => {
         // A newer figure arrived, or is on its way, while plotly.js loaded: draw that one.
@@ -129,6 +130,14 @@ Object.assign(databoard, {
         this.shown.set(id, figure);
         this.showError(card, error.message);
       });
+  },
+
+  // A figure made from newer data than the page (swapped in while it was open) says so.
+  showAsOf(card, asOf) {
+    const time = card.querySelector(".data-as-of");
+    if (!time || !asOf || time.dateTime === asOf) return;
+    time.dateTime = asOf;
+    time.textContent = asOf.replace("T", " ").replace("Z", " UTC");
   },
 
   // -- loading plotly.js ---------------------------------------------------------------
