@@ -304,6 +304,10 @@ class MultiSelect(_Choice):
         return chosen
 
     def condition(self, value):
+        if not self.declared and self.options and self._allowed.issubset(value):
+            # Every value the data has: only rows without one fail. An engine tests that
+            # from the column's null flags instead of comparing each row with each value.
+            return Condition(self.column, "notnull", ())
         return Condition(self.column, "in", tuple(value))
 
     def to_query(self, value):

@@ -44,6 +44,13 @@ def test_multiselect(frame, column):
     for chosen in (["a"], ["b", "d"], ["zzz"], ["a", "b", "c", "d"]):
         expected = frame[frame[column].isin(chosen)]
         pd.testing.assert_frame_equal(_kept(flt, frame, chosen), expected)
+    flt.bind([FrameRows(frame)])  # options from the data: every one is the test "has one"
+    every = ["d", "c", "b", "a"]
+    assert flt.condition(every).op == "notnull" and flt.condition(every[:3]).op == "in"
+    pd.testing.assert_frame_equal(_kept(flt, frame, every), frame[frame[column].isin(every)])
+    declared = MultiSelect("pick", column, options=every)
+    declared.bind([FrameRows(frame)])
+    assert declared.condition(every).op == "in"
 
 
 @pytest.mark.parametrize(

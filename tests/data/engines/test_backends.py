@@ -208,3 +208,9 @@ def test_latest_keeps_each_groups_row_with_the_largest_value(backend, frame):
     same(
         got[["region", "site", "ts", "value"]], expected[["region", "site", "ts", "value"]], ["ts"]
     )
+
+
+def test_a_choice_of_every_value_keeps_the_rows_that_have_one(backend, frame):
+    every = backend.where([Condition("day", "notnull", ())])
+    assert every.count() == frame["day"].notna().sum() == len(frame) - 10
+    assert backend.where([Condition("region", "notnull", ())]).count() == len(frame)

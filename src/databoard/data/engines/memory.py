@@ -218,6 +218,12 @@ def condition_mask(frame: pd.DataFrame, condition: Condition) -> np.ndarray | No
         return keep if isinstance(keep, np.ndarray) else keep.to_numpy(dtype=bool, na_value=False)
     if condition.op == "eq":
         return (column == condition.values[0]).to_numpy(dtype=bool, na_value=False)
+    if condition.op == "notnull":
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            present = column.cat.codes.to_numpy() >= 0
+        else:
+            present = column.notna().to_numpy()
+        return None if present.all() else present
     raise ValueError(f"unknown condition {condition.op!r}")
 
 

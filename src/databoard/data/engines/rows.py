@@ -23,7 +23,8 @@ class RowLimitError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """One filter's test on one column: ``in`` a list, ``between`` two values, or ``eq``.
+    """One filter's test on one column: ``in`` a list, ``between`` two values, ``eq``, or
+    ``notnull`` (any value: the test of a choice of every value).
 
     The values travel as data to the backend (a pandas mask, or literals Ibis binds),
     never as text pasted into a query.
