@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 
-from databoard import Choropleth, Dashboard, Select
+from databoard import Choropleth, Dashboard, Select, create_app
 from databoard.cli import main
 from databoard.dashboard.render import ChartMisfit
 
@@ -135,3 +135,26 @@ def test_check_refuses_the_stacked_map_with_its_line(gapminder, tmp_path):
     assert f"{path}:7: chart 'wrong': unknown column 'yaer'; did you mean 'year'?" in result.output
     assert "'latest'" not in result.output
     assert "2 problems found" in result.output
+
+
+def test_the_api_and_page_say_why_the_map_is_refused(gapminder, tmp_path):
+    frame, _ = gapminder
+    frame.to_csv(tmp_path / "gapminder.csv", index=False)
+    (tmp_path / "map.yaml").write_text(
+        "title: Map\n"
+        "datasets:\n"
+        "  gap: {source: gapminder.csv}\n"
+        "filters:\n"
+        "  - {name: year, kind: multiselect, column: year, default: [2007]}\n"
+        "charts:\n"
+        "  - {id: life, title: Life, kind: choropleth, locations: iso_alpha, color: lifeExp}\n"
+    )
+    app = create_app({"TESTING": True, "DASHBOARD": str(tmp_path / "map.yaml")})
+    client = app.test_client()
+    assert client.get("/api/v1/dashboards/map/charts/life").status_code == 200  # one year
+    answer = client.get("/api/v1/dashboards/map/charts/life?year=1997&year=2002")
+    assert answer.status_code == 500
+    message = answer.get_json()["error"]["message"]
+    assert message.startswith("chart 'life': several rows per location (2 for 'AFG')")
+    page = client.get("/d/map?year=1997&year=2002").get_data(as_text=True)
+    assert "several rows per location (2 for" in page
