@@ -29,6 +29,7 @@ CHARTS = """\
   - {id: weekend, title: Weekend first, kind: bar, x: day, y: total_bill,
      order: {day: [Sun, Sat, Fri, Thur], sex: [Male, Female]}, color: sex}
   - {id: ranked, title: Ranked, kind: bar, x: day, y: tip, sort: descending}
+  - {id: across, title: Across, kind: bar, x: tip, y: day, orientation: h}
 """
 DATASETS = {
     "memory": "{source: tips.csv}",
@@ -80,6 +81,14 @@ def test_bars_follow_the_filter_order(ordered):
         assert trace["x"] == WEEK
         assert trace["y"] == pytest.approx([sums[day, trace["name"]] for day in WEEK])
     assert list(dict.fromkeys(rows(ordered, "bar")["day"])) == WEEK
+
+
+def test_horizontal_bars_read_the_order_top_down(ordered):
+    """Plotly puts the first category at the bottom, so the axis lists them reversed."""
+    drawn = figure(ordered, "across")
+    assert drawn["layout"]["yaxis"]["categoryarray"] == WEEK[::-1]
+    (trace,) = drawn["data"]
+    assert trace["x"] == pytest.approx(TIPS.groupby("day")["tip"].sum()[trace["y"]].tolist())
 
 
 def test_boxes_follow_the_filter_order(ordered):

@@ -422,9 +422,11 @@ class Bar(XY):
             figure = super().figure(frame, chart, view)
         layout = figure["layout"]
         layout["barmode"] = self.barmode
-        ordered = self.sort or self.top or self.resample or view.rank_of(self._category)
-        if ordered and figure["data"]:
+        ranked = self.sort or self.top or self.resample
+        if (ranked or view.rank_of(self._category)) and figure["data"]:
             order = list(dict.fromkeys(values(frame[self._category])))
+            if self.orientation == "h" and not ranked:  # a declared order reads top down
+                order.reverse()
             key = "yaxis" if self.orientation == "h" else "xaxis"
             for name in [k for k in layout if k.startswith(key)]:
                 layout[name] |= {"categoryorder": "array", "categoryarray": order}
