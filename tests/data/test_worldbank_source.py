@@ -11,11 +11,13 @@ import json
 import time
 
 import pytest
+from click.testing import CliRunner
 from test_worldbank_api import GDP, OBSERVATIONS, PATH
 from werkzeug import Response
 
 from databoard import create_app
 from databoard.authoring.problems import InvalidDashboards
+from databoard.cli import main
 from databoard.data import worldbank_api
 
 DASHBOARD = """\
@@ -158,6 +160,16 @@ def test_an_api_failure_keeps_the_data_and_says_stale(folder, api, failure):
     check_now(app)
     assert kpi(client) == pytest.approx(api.total(), rel=1e-12) != first
     assert client.get("/readyz").get_json()["stale"] == []
+
+
+def test_check_downloads_with_the_settings_of_the_environment(folder, api, monkeypatch):
+    monkeypatch.setenv("DATABOARD_WORLDBANK_API_URL", api.url)
+    monkeypatch.setenv("DATABOARD_DATA_CACHE_DIR", str(folder / "cli-cache"))
+    result = CliRunner().invoke(main, ["check", str(folder / "site")])
+    assert result.exit_code == 0, result.output
+    assert "ok: gdp" in result.output
+    assert api.requests == 1
+    assert list((folder / "cli-cache").rglob(worldbank_api.file_name(GDP)))
 
 
 def test_no_download_and_no_api_stops_the_start_with_the_reason(folder, api):

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from .. import config
 from ..authoring import scaffold
 from ..authoring.check import load_and_check
+from ..data import options
 
 
 @click.command("check")
@@ -19,6 +21,10 @@ def check_command(path: str):
     Python. The exit status is 1 if there is any; warnings (a data file whose last line
     looks cut short) are listed too, but the dashboard still serves.
     """
+    try:  # the data settings (a download cache, an API's address), as a server reads them
+        options.configure(config.load().values)
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
     checked = load_and_check(path)
     for problem in sorted(checked.problems + checked.warnings, key=lambda p: (p.file, p.line or 0)):
         click.echo(str(problem), err=True)
