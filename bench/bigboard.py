@@ -3,12 +3,15 @@
 ``BIGBOARD_ROWS`` lists the sizes (``10000,1000000,10000000`` by default); each becomes a
 dashboard ``big-<rows>`` with a line chart (level over time, one line per sensor) and a
 scatter chart (load against temperature), filtered by sensor and time. Written with
-databoard's public API only, as any dashboard module is.
+databoard's public API only, as any dashboard module is. ``board(rows, parquet)`` is the
+same dashboard over the same rows in a Parquet file, queried through DuckDB
+(``bench/engines.py`` compares the two).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,13 +42,30 @@ def readings(rows: int) -> pd.DataFrame:
     )
 
 
-def board(rows: int) -> Dashboard:
-    """Return the dashboard over *rows* generated readings."""
-    dashboard = Dashboard(f"big-{rows}", title=f"Sensor readings, {rows:,} rows")
+def write(rows: int, path: Path) -> Path:
+    """Write :func:`readings` of *rows* as Parquet to *path* (kept if it is there)."""
+    if not path.exists():
+        readings(rows).to_parquet(path)
+    return path
 
-    @dashboard.dataset
-    def sensor_readings() -> pd.DataFrame:
-        return readings(rows)
+
+def board(rows: int, parquet: Path | None = None) -> Dashboard:
+    """Return the dashboard over *rows* generated readings.
+
+    :param parquet: a Parquet file of the same readings (:func:`write`), queried in place
+        through DuckDB (``engine: duckdb``) instead of a frame held in memory.
+    """
+    if parquet is None:
+        dashboard = Dashboard(f"big-{rows}", title=f"Sensor readings, {rows:,} rows")
+
+        @dashboard.dataset
+        def sensor_readings() -> pd.DataFrame:
+            return readings(rows)
+
+    else:
+        title = f"Sensor readings, {rows:,} rows in DuckDB"
+        dashboard = Dashboard(f"big-{rows}-duckdb", title=title, root=parquet.parent)
+        dashboard.add_dataset("sensor_readings", source=parquet.name, engine="duckdb")
 
     dashboard.add_filter(MultiSelect("sensor", "sensor", label="Sensors"))
     dashboard.add_filter(Range("minute", "minute", label="Minutes", params=("from", "to")))
