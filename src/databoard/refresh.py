@@ -115,7 +115,9 @@ class Refresher:
                     self._check_board(slug, board)
                 except Exception:  # a bug must not stop later checks of this site
                     log.exception("dashboard %s: checking for new data failed", slug)
-            self._next = min(self._due.values(), default=time.monotonic() + max(self.refresh, 1))
+            # nothing to check yet (or ever, with refresh 0): look again in a while
+            idle = time.monotonic() + (self.refresh or 60)
+            self._next = min(self._due.values(), default=idle)
         finally:
             self._lock.release()
         return True
