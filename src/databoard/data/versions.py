@@ -152,10 +152,6 @@ class QueryProbe:
     ttl: float | None = None
     start: float = 0.0
 
-    def active(self, rows: Any) -> bool:
-        """Tell whether this probe can say anything for *rows* (else they never change)."""
-        return bool(self.version_sql or self.ttl or self._counters(rows))
-
     def _counters(self, rows: Any) -> bool:
         return self.table is not None and rows.engine.name == "postgres"
 
