@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -164,27 +165,28 @@ def test_file_without_a_last_line_end_is_read_once_it_stays(app, site_folder):
     assert total(client) == 2360.0
 
 
-def test_file_still_being_written_is_not_read(app, site_folder, monkeypatch):
-    from databoard import refresh
-
+def test_file_still_being_written_is_not_read(app, site_folder):
     data = site_folder / "data" / "orders.csv"
     site = app.extensions["databoard"]
     old = site.get("live")
-    sleep = time.sleep
-
-    def write_meanwhile(seconds):  # the writer adds a line while the check waits
-        with open(data, "a") as f:
-            f.write("2024-04-02,West,Pro,1,5.0\n")
-        sleep(seconds)
-
     time.sleep(1.05)
     replace(data, MORE)
-    monkeypatch.setattr(refresh.time, "sleep", write_meanwhile)
+
+    def write() -> None:  # a writer adding a line every 50 ms for two seconds
+        for i in range(40):
+            with open(data, "a") as f:
+                f.write(f"2024-04-02,West,Pro,1,{i}.0\n")
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=write)
+    writer.start()
     site.refresher.check()
-    monkeypatch.undo()
     assert site.get("live") is old
+    [stale] = app.test_client().get("/readyz").get_json()["stale"]
+    assert "being written" in stale["why"]
+    writer.join()
     check_now(app)
-    assert total(app.test_client()) == expected_total(data) == 2365.0
+    assert total(app.test_client()) == expected_total(data) == 2360.0 + sum(range(40))
 
 
 def test_every_answer_says_what_date_the_data_is_as_of(app, site_folder):
