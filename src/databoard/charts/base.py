@@ -347,7 +347,11 @@ def aggregate(rows: Rows, keys: list, value: str | None, how: str | None) -> Row
 
 
 def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: dict) -> None:
-    """Lay out one panel per facet value in a grid, with each value as a panel title."""
+    """Lay out one panel per facet value in a grid, with each value as a panel title.
+
+    Axis titles go on the outer panels only (x below the bottom ones, y left of the
+    first column), as plotly.express does, so no title runs into the next panel.
+    """
     count = len(names)
     cols = min(columns, count)
     rows = math.ceil(count / cols)
@@ -360,13 +364,16 @@ def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: 
         x0 = col * (width + gap_x)
         y1 = 1 - row * (height + gap_y)
         suffix = "" if i == 0 else str(i + 1)
+        bottom, first = i + cols >= count, col == 0
         layout[f"xaxis{suffix}"] = x_axis | {
             "domain": [x0, x0 + width],
             "anchor": f"y{suffix}",
+            **({} if bottom else {"title": {"text": ""}}),
         }
         layout[f"yaxis{suffix}"] = y_axis | {
             "domain": [y1 - height, y1],
             "anchor": f"x{suffix}",
+            **({} if first else {"title": {"text": ""}}),
         }
         layout["annotations"].append(
             {
@@ -381,3 +388,5 @@ def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: 
             }
         )
     layout["margin"] = layout["margin"] | {"t": 30}
+    # The page lays the panels out in one column on a phone (databoard-drawing.js).
+    layout["meta"] = layout.get("meta", {}) | {"facets": count}

@@ -153,8 +153,27 @@ def _group(digits: str) -> str:
     return ",".join([head, *[rest[i : i + 3] for i in range(0, len(rest), 3)]])
 
 
+def as_plotly(spec: str) -> str:
+    """Return *spec* as plotly.js reads it: it trims the zeros of a few specifiers
+    (``p``, ``s``, ``f`` without a precision; its ``Lib.adjustFormat``), so ``p`` shows
+    50% where d3-format alone shows 50.0000%."""
+    if not spec or re.match(r"^\d[.]\df", spec) or re.search(r"[.]\d%", spec):
+        return spec
+    if spec == "0.f":
+        return "~f"
+    if re.match(r"^\d%", spec):
+        return "~%"
+    if re.match(r"^\ds", spec):
+        return "~s"
+    sign = re.match(r"^[+\-( ]?", spec).group(0)  # type: ignore[union-attr]
+    rest = spec[len(sign) :]
+    if not re.match(r"^[~,.0$#]", rest) and re.search(r"[&fps]", rest):
+        return sign + "~" + rest
+    return spec
+
+
 def d3_format(spec: str, value: Any) -> str:
-    """Return *value* formatted by the d3-format specifier *spec* (as plotly.js does).
+    """Return *value* formatted by the d3-format specifier *spec*, as plotly.js shows it.
 
     Supports what authors write: fill and alignment, sign, ``$``, width, ``,``,
     precision, ``~`` and the types ``d f e g r s % p n``; ``""`` if *value* is missing.
@@ -162,7 +181,7 @@ def d3_format(spec: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     fill, align, sign, symbol, zero, width, comma, precision, trim, kind = SPEC.match(
-        check_spec(spec)
+        as_plotly(check_spec(spec))
     ).groups()
     if zero:
         fill, align = fill or "0", align or "="

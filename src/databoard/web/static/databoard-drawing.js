@@ -20,6 +20,7 @@ Object.assign(databoard, {
   bundles: new Map(), // bundle name -> promise of its plotly.js
 
   startDrawing() {
+    this.watchWidth();
     for (const chart of this.state.charts) this.figures.set(chart.id, this.state.figures[chart.id]);
     this.full = this.state.charts.some((c) => this.bundlesFor(this.figures.get(c.id)) === null);
     const first = this.state.charts.filter((c) => this.onScreen(this.card(c.id)));
@@ -113,12 +114,8 @@ Object.assign(databoard, {
         if (before && before !== Plotly) before.purge(plot);
         card.querySelector(".chart-error").hidden = true;
         plot.hidden = !card.querySelector(".table-view").hidden;
-        return Plotly.react(
-          plot,
-          figure.data,
-          figure.layout,
-          this.plotConfig(this.charts.get(id)),
-        ).then(() => {
+        const { data, layout } = this.fitted(figure, plot);
+        return Plotly.react(plot, data, layout, this.plotConfig(this.charts.get(id))).then(() => {
           this.shown.set(id, figure);
           this.engines.set(id, Plotly);
           card.classList.remove("has-error");
@@ -138,6 +135,105 @@ Object.assign(databoard, {
     if (!time || !asOf || time.dateTime === asOf) return;
     time.dateTime = asOf;
     time.textContent = asOf.replace("T", " ").replace("Z", " UTC");
+  },
+
+  // -- fitting a figure to the screen -------------------------------------------------
+
+  // A phone's width (Bootstrap's "sm" breakpoint): the figures are laid out for it.
+  narrow: window.matchMedia("(max-width: 575.98px)"),
+
+  watchWidth() {
+    // Crossing the breakpoint redraws what is drawn, laid out for the new width.
+    this.narrow.addEventListener("change", () => {
+      for (const id of [...this.shown.keys()]) {
+        if (this.shown.get(id).error) continue;
+        this.shown.delete(id);
+        this.sync(id);
+      }
+    });
+  },
+
+  // Return the figure's data and layout as drawn in plot: on a phone, facet panels in
+  // one column, a map's colour bar below it; a table as wide as its text needs (its
+  // card scrolls sideways). The figure itself is left as it came.
+  fitted(figure, plot) {
+    let data = figure.data;
+    let layout = figure.layout;
+    const narrow = this.narrow.matches;
+    const facets = (layout.meta && layout.meta.facets) || 0;
+    plot.style.height = "";
+    plot.style.minWidth = "";
+    if (narrow && facets > 1) layout = this.oneColumn(layout, facets, plot);
+    if (narrow && data.some((t) => t.type === "choropleth")) {
+      data = data.map((t) => (t.type === "choropleth" ? this.colourBarBelow(t) : t));
+      layout = { ...layout, margin: { ...layout.margin, b: 70 } };
+    }
+    const table = data.find((t) => t.type === "table");
+    if (table) {
+      const widths = this.columnWidths(table);
+      data = data.map((t) => (t === table ? { ...t, columnwidth: widths } : t));
+      plot.style.minWidth = `${widths.reduce((a, b) => a + b, 0)}px`;
+    }
+    return { data, layout };
+  },
+
+  oneColumn(layout, count, plot) {
+    const panel = 170; // px per panel
+    const gapPx = 56; // between panels: the x ticks and the next panel's title
+    const height = count * panel + (count - 1) * gapPx + 40 + 70;
+    plot.style.height = `${height}px`;
+    const gap = gapPx / (height - 110);
+    const size = (1 - gap * (count - 1)) / count;
+    const out = { ...layout, annotations: [...(layout.annotations || [])] };
+    for (let i = 0; i < count; i++) {
+      const suffix = i === 0 ? "" : String(i + 1);
+      const top = 1 - i * (size + gap);
+      // Every panel is now in the first column, and only the last at the bottom.
+      const last = i === count - 1;
+      out[`xaxis${suffix}`] = {
+        ...layout[`xaxis${suffix}`],
+        domain: [0, 1],
+        title: last ? layout[`xaxis${count}`].title : { text: "" },
+      };
+      out[`yaxis${suffix}`] = {
+        ...layout[`yaxis${suffix}`],
+        domain: [top - size, top],
+        title: layout.yaxis.title,
+      };
+      out.annotations[i] = { ...out.annotations[i], x: 0.5, y: top };
+    }
+    return out;
+  },
+
+  colourBarBelow(trace) {
+    const bar = trace.colorbar || {};
+    return {
+      ...trace,
+      colorbar: {
+        ...bar,
+        orientation: "h",
+        x: 0.5,
+        xanchor: "center",
+        y: -0.02,
+        yanchor: "top",
+        len: 0.9,
+        thickness: 10,
+        title: { ...(bar.title || {}), side: "top" },
+      },
+    };
+  },
+
+  // Pixels per column of a table: enough for its longest text, header included.
+  columnWidths(table) {
+    const header = (table.header && table.header.values) || [];
+    const cells = (table.cells && table.cells.values) || [];
+    return cells.map((column, i) => {
+      const longest = Math.max(
+        String(header[i] ?? "").length,
+        ...column.map((value) => String(value ?? "").length),
+      );
+      return Math.min(320, Math.max(48, Math.round(longest * 7.4 + 18)));
+    });
   },
 
   // -- loading plotly.js ---------------------------------------------------------------

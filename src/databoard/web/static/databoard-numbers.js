@@ -10,10 +10,22 @@ Object.assign(databoard, {
   numberTypes: "bcdeEfFgGnoprsxX%",
   siPrefixes: ["y", "z", "a", "f", "p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E", "Z", "Y"],
 
-  // Return value as text by spec; "" when it is missing. Unknown specs show the number.
+  // Return spec as plotly.js reads it: it trims the zeros of a few (Lib.adjustFormat).
+  asPlotly(spec) {
+    if (!spec || /^\d[.]\df/.test(spec) || /[.]\d%/.test(spec)) return spec;
+    if (spec === "0.f") return "~f";
+    if (/^\d%/.test(spec)) return "~%";
+    if (/^\ds/.test(spec)) return "~s";
+    const sign = spec.match(/^[+\-( ]?/)[0];
+    const rest = spec.slice(sign.length);
+    return !/^[~,.0$#]/.test(rest) && /[&fps]/.test(rest) ? sign + "~" + rest : spec;
+  },
+
+  // Return value as text by spec, as plotly.js shows it; "" when it is missing.
+  // A spec it cannot read shows the number as it is.
   formatNumber(spec, value) {
     if (value === null || value === undefined || Number.isNaN(value)) return "";
-    const match = this.numberSpec.exec(spec || "");
+    const match = this.numberSpec.exec(this.asPlotly(spec || ""));
     if (!match || (match[10] && !this.numberTypes.includes(match[10]))) return String(value);
     let [, fill, align, sign, symbol, zero, width, comma, precision, trim, type] = match;
     if (zero) {
