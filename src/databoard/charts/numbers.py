@@ -165,7 +165,7 @@ def as_plotly(spec: str) -> str:
         return "~%"
     if re.match(r"^\ds", spec):
         return "~s"
-    sign = re.match(r"^[+\-( ]?", spec).group(0)  # type: ignore[union-attr]
+    sign = re.match(r"^[+\-( ]?", spec).group(0)
     rest = spec[len(sign) :]
     if not re.match(r"^[~,.0$#]", rest) and re.search(r"[&fps]", rest):
         return sign + "~" + rest
