@@ -126,8 +126,13 @@ def test_injection_payloads_are_values(backend, frame):
     assert backend.count() == len(frame)  # the table is intact
 
 
-def test_m4_keeps_each_buckets_extremes(backend, frame):
+@pytest.mark.parametrize("narrowed", [False, True], ids=["whole", "range on x"])
+def test_m4_keeps_each_buckets_extremes(backend, frame, narrowed):
     width = 40
+    if narrowed:  # the range's ends are the axis' ends: no scan to find them
+        low, high = frame["ts"].iloc[100], frame["ts"].iloc[500]
+        backend = backend.where([Condition("ts", "between", (low, high))])
+        frame = frame[frame["ts"].between(low, high)]
     got = backend.m4("ts", "value", ["region"], width).to_pandas()
     if type(backend).__name__ == "FrameRows":
         assert len(got) == len(frame)  # in memory, thinning happens after the data step

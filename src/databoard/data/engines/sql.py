@@ -44,9 +44,12 @@ class TableRows:
 
     table: ibis.Table
     engine: Engine
+    #: ``(column, low, high)`` of each range the rows are narrowed to: the extent of an
+    #: axis known without asking the engine (:meth:`m4` buckets it)
+    ranges: tuple = ()
 
-    def _with(self, table: ibis.Table) -> TableRows:
-        return TableRows(table, self.engine)
+    def _with(self, table: ibis.Table, ranges: tuple | None = None) -> TableRows:
+        return TableRows(table, self.engine, self.ranges if ranges is None else ranges)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -65,7 +68,10 @@ class TableRows:
 
     def where(self, conditions: list[Condition]) -> TableRows:
         tests = [_test(self.table[c.column], c) for c in conditions]
-        return self._with(self.table.filter(*tests)) if tests else self
+        if not tests:
+            return self
+        narrowed = tuple((c.column, *c.values) for c in conditions if c.op == "between")
+        return self._with(self.table.filter(*tests), self.ranges + narrowed)
 
     def notna(self, *columns: str) -> TableRows:
         return self._with(self.table.filter(*[self.table[c].notnull() for c in columns]))
@@ -127,7 +133,8 @@ class TableRows:
         start = c.truncate(period)
         if kind.is_date():
             start = start.cast("timestamp")
-        return self._with(self.table.mutate(**{column: start}))
+        moved = tuple(r for r in self.ranges if r[0] != column)
+        return self._with(self.table.mutate(**{column: start}), moved)
 
     def top(self, category: str, value: str, n: int, other: bool, keys: list[str]):
         """Run :meth:`Rows.top` as one query: rank the totals, join, and union "Other".
@@ -259,29 +266,35 @@ class TableRows:
         The series share one x axis, so ``width / 4`` equal buckets span the x range of
         them all, as the chart's pixel columns do. Per series and bucket, the points with
         the first and last ``x`` and the smallest and largest ``y`` stay (Jugel et al.,
-        VLDB 2014), so the line drawn at that width looks the same. Two scans: the
-        series' lengths and the x range, then one aggregation per bucket (``arg_min``
-        and ``arg_max``, no join); the four corners of the few buckets become rows here.
-        Shorter series stay whole; a reduced one loses its missing values (and gaps).
+        VLDB 2014), so the line drawn at that width looks the same. It is one
+        aggregation per bucket (``arg_min`` and ``arg_max``, no join), whose four corners
+        become rows here; when no range filter on x gives the axis' ends, one scan first
+        finds them and the series' lengths. Shorter series (in rows with both values)
+        stay whole; a reduced one loses its missing values (and gaps).
         """
         t = self.table
-        position = _position(t[x])
-        sizes = {"n": t.count(), "lo": position.min(), "hi": position.max()}
-        series = self.engine.execute(
-            t.group_by(keys).aggregate(**sizes) if keys else t.aggregate(**sizes)
-        )
-        if series.empty or int(series["n"].max()) <= width:
-            return self
-        low, high = float(series["lo"].min()), float(series["hi"].max())
+        extent = next(((low, high) for c, low, high in self.ranges if c == x), None)
+        if extent is None:  # one more scan: how long the series are, where x lies
+            position = _position(t[x])
+            sizes = {"n": t.count(), "lo": position.min(), "hi": position.max()}
+            series = self.engine.execute(
+                t.group_by(keys).aggregate(**sizes) if keys else t.aggregate(**sizes)
+            )
+            if series.empty or int(series["n"].max()) <= width:
+                return self
+            low, high = float(series["lo"].min()), float(series["hi"].max())
+        else:  # a range filter on x: its ends are the axis' (as the engine counts them)
+            low, high = (_seconds(end) for end in extent)
         buckets = max(width // 4, 1)
         t = t.filter(t[y].notnull(), t[x].notnull())
         scale = buckets / max(high - low, 1e-300)
         bucket = ((_position(t[x]) - low) * scale).floor().cast("int64")
-        t = t.mutate(_bucket=ibis.least(bucket, buckets - 1))
+        t = t.mutate(_bucket=ibis.least(ibis.greatest(bucket, 0), buckets - 1))
         value = t[y].cast("float64")
         by = self._extreme
         corners = self.engine.execute(
             t.group_by([*keys, "_bucket"]).aggregate(
+                _n=t.count(),
                 first_x=t[x].min(),
                 first_y=by("min", value, t[x]),
                 last_x=t[x].max(),
@@ -292,6 +305,9 @@ class TableRows:
                 high_y=value.max(),
             )
         )
+        lengths = corners.groupby(keys)["_n"].sum() if keys else corners["_n"]
+        if extent is not None and (corners.empty or int(lengths.max()) <= width):
+            return self  # short after all: every row, in one more (small) query
         parts = [
             corners[[*keys, f"{corner}_x", f"{corner}_y"]].set_axis([*keys, x, y], axis=1)
             for corner in ("first", "last", "low", "high")
@@ -334,6 +350,13 @@ def _test(column, condition: Condition):
 
 def _builtin(arg, key):
     """Stand for an engine's own aggregate of two arguments (its body is never run)."""
+
+
+def _seconds(value) -> float:
+    """Return an end of a range on x as :func:`_position` counts it in the engine."""
+    if isinstance(value, int | float | np.number):
+        return float(value)
+    return pd.Timestamp(value).timestamp()
 
 
 def _position(column):
