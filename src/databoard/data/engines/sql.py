@@ -268,21 +268,19 @@ class TableRows:
         the first and last ``x`` and the smallest and largest ``y`` stay (Jugel et al.,
         VLDB 2014), so the line drawn at that width looks the same. It is one
         aggregation per bucket (``arg_min`` and ``arg_max``, no join), whose four corners
-        become rows here; when no range filter on x gives the axis' ends, one scan first
-        finds them and the series' lengths. Shorter series (in rows with both values)
-        stay whole; a reduced one loses its missing values (and gaps).
+        become rows here; when no range filter on x gives the axis' ends, one quick scan
+        (no grouping) finds them first. The same aggregation counts each series' rows
+        with both values: a series no longer than *width* stays whole (read as it is),
+        a reduced one loses its missing values (and gaps).
         """
         t = self.table
         extent = next(((low, high) for c, low, high in self.ranges if c == x), None)
-        if extent is None:  # one more scan: how long the series are, where x lies
+        if extent is None:  # one quick scan first: where x lies
             position = _position(t[x])
-            sizes = {"n": t.count(), "lo": position.min(), "hi": position.max()}
-            series = self.engine.execute(
-                t.group_by(keys).aggregate(**sizes) if keys else t.aggregate(**sizes)
-            )
-            if series.empty or int(series["n"].max()) <= width:
+            found = self.engine.execute(t.aggregate(lo=position.min(), hi=position.max()))
+            if found.empty or pd.isna(found["lo"].iloc[0]):
                 return self
-            low, high = float(series["lo"].min()), float(series["hi"].max())
+            low, high = float(found["lo"].iloc[0]), float(found["hi"].iloc[0])
         else:  # a range filter on x: its ends are the axis' (as the engine counts them)
             low, high = (_seconds(end) for end in extent)
         buckets = max(width // 4, 1)
@@ -306,7 +304,7 @@ class TableRows:
             )
         )
         lengths = corners.groupby(keys)["_n"].sum() if keys else corners["_n"]
-        if extent is not None and (corners.empty or int(lengths.max()) <= width):
+        if corners.empty or int(lengths.max()) <= width:
             return self  # short after all: every row, in one more (small) query
         parts = [
             corners[[*keys, f"{corner}_x", f"{corner}_y"]].set_axis([*keys, x, y], axis=1)
