@@ -135,6 +135,24 @@ def test_kpi_shows_whole_numbers_exactly_and_the_authors_format():
     )
 
 
+def test_a_kpi_of_money_shows_cents():
+    tips = px.data.tips()
+    board = Dashboard("tips", title="Tips", root=".")
+    board.add_dataset("tips", lambda: tips)
+    board.add_chart("tip", "Mean tip", kind=Kpi("tip", aggregate="mean", prefix="$"))
+    board.add_chart("size", "Mean party", kind=Kpi("size", aggregate="mean"))
+    board.load()
+    (tip,) = draw(board, "tip")["data"]
+    assert tip["value"] == pytest.approx(tips["tip"].mean())  # 2.9983
+    assert (
+        tip["number"]["prefix"] + d3_format(tip["number"]["valueformat"], tip["value"])
+        == (f"${tips['tip'].mean():.2f}")
+        == "$3.00"
+    )  # never $2.998
+    (size,) = draw(board, "size")["data"]
+    assert d3_format(size["number"]["valueformat"], size["value"]) == (f"{tips['size'].mean():.2f}")
+
+
 def test_hovers_and_axes_use_the_columns_format():
     board = gapminder_board(
         life={"kind": Line(x="year", y="lifeExp", color="country")},

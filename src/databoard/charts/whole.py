@@ -292,14 +292,22 @@ def _scale(value: float) -> tuple[float, str]:
     return next(((10.0**p, c) for p, c in _SCALES if abs(value) >= 10.0**p), (1.0, ""))
 
 
-def _headline_spec(value: float, scaled: bool) -> str:
+#: A KPI prefix ending in one of these shows money: cents, always two (``$3.00``).
+CURRENCIES = "$€£¥₹₩₽¢"
+
+
+def _headline_spec(value: float, scaled: bool, prefix: str = "") -> str:
     """Return how a KPI shows its number when the author gave no format: millions and
-    more as ``8.425 M``; a whole number exactly (``12,345``, never ``12,350``); else at
+    more as ``8.425 M``; a whole number exactly (``12,345``, never ``12,350``); money
+    with two decimals (a mean tip of 2.9983 as ``$3.00``, never ``$2.998``); else at
     most two decimals, or three significant digits below one."""
     if scaled:
         return ",.4~r"
     if math.isfinite(value) and value == round(value):
         return ",d"
+    symbol = prefix.strip()[-1:]
+    if symbol and symbol in CURRENCIES:
+        return ",.2f"
     return ",.2~f" if abs(value) >= 1 else ".3~r"
 
 
@@ -389,7 +397,7 @@ class Kpi(Kind):
             "number": {
                 "prefix": self.prefix,
                 "suffix": letter + self.suffix,
-                "valueformat": spec or _headline_spec(sums[-1] / scale, scaled=bool(letter)),
+                "valueformat": spec or _headline_spec(sums[-1] / scale, bool(letter), self.prefix),
             },
         }
         if self.x is not None:
