@@ -25,7 +25,7 @@ CHOSEN = ["Afghanistan", "Germany", "France", "Brazil", "India", "Kenya"]  # fou
 DASHBOARD = f"""\
 import plotly.express as px
 
-from databoard import Choropleth, Dashboard, Line, MultiSelect, Select, Table
+from databoard import ChartRows, Choropleth, Dashboard, Line, MultiSelect, Select, Table
 
 board = Dashboard("gapminder", title="Gapminder")
 board.add_dataset("gap", source="gapminder.csv", formats={{"gdpPercap": "$,.0f"}})
@@ -39,12 +39,17 @@ board.add_chart(
 )
 columns = ["country", "continent", "year", "lifeExp", "pop", "gdpPercap", "iso_alpha"]
 board.add_chart("rows", "Rows", kind=Table(columns=columns))
-board.add_chart(
+
+
+@board.chart(
     "map",
     "Map",
     kind=Choropleth(locations="iso_alpha", color="lifeExp", aggregate="mean"),
     filters=["map_year"],
 )
+def world(frame, view):
+    note = f"Life expectancy at birth in {{view['map_year']}}, the mean where codes repeat"
+    return ChartRows(frame, note=note)
 
 
 @board.chart("growth", "GDP per capita")
@@ -236,6 +241,8 @@ def test_phone_layout(site, open_watch):
     card = boxes(page, "#chart-map .plot")[0]
     assert geo["width"] >= 0.9 * card["width"]
     assert bar["y"] >= geo["bottom"] - 1
+    (note,) = boxes(page, "#chart-map .gtitle")  # in lines that fit the phone
+    assert card["x"] <= note["x"] and note["right"] <= card["right"] and note["y"] >= card["y"]
     # The Table view scrolls inside its card too, every cell whole.
     shown = table_texts(page, "rows")
     assert shown["pop"][0] == "8,425,333"

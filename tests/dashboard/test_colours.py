@@ -88,6 +88,7 @@ def test_custom_figures_get_the_theme_unless_their_author_chose_one():
     view = made.parse_view(MultiDict())
     growth = made.render("growth", view).figure
     assert growth["layout"]["template"] == TEMPLATE
+    assert "margin" not in growth["layout"]  # the template's, not plotly.express's title room
     assert made.render("dark", view).figure["layout"]["template"] == (
         pio.templates["plotly_dark"].to_plotly_json()
     )

@@ -92,7 +92,8 @@ def _default_template(name: str) -> Any:
 def apply(figure: dict) -> None:
     """Give a figure drawn by a chart function databoard's template, unless the author
     chose another: a figure with no template, or with Plotly's default (which
-    plotly.express fills in by itself), gets :data:`TEMPLATE`."""
+    plotly.express fills in by itself), gets :data:`TEMPLATE`. The room plotly.express
+    keeps above the plot for a title (a top margin of 60) goes too when there is none."""
     layout = figure.setdefault("layout", {})
     template = layout.get("template")
     if template is not None and "plotly.io" in sys.modules:
@@ -104,6 +105,9 @@ def apply(figure: dict) -> None:
     elif template is not None:
         return
     layout["template"] = TEMPLATE
+    title = layout.get("title") or {}
+    if layout.get("margin") == {"t": 60} and not title.get("text"):
+        del layout["margin"]
 
 
 def recolour(figure: dict, colours: dict[str, str]) -> None:

@@ -164,6 +164,7 @@ Object.assign(databoard, {
     plot.style.height = "";
     plot.style.minWidth = "";
     if (narrow && facets > 1) layout = this.oneColumn(layout, facets, plot);
+    if (narrow) layout = this.wrapTitle(layout, plot);
     if (narrow && data.some((t) => t.type === "choropleth")) {
       data = data.map((t) => (t.type === "choropleth" ? this.colourBarBelow(t) : t));
       layout = { ...layout, margin: { ...layout.margin, b: 70 } };
@@ -203,6 +204,26 @@ Object.assign(databoard, {
       out.annotations[i] = { ...out.annotations[i], x: 0.5, y: top };
     }
     return out;
+  },
+
+  // A note above the chart ("GDP per capita, 2023 (updated ...)") in lines that fit.
+  wrapTitle(layout, plot) {
+    const title = layout.title;
+    const text = title && typeof title.text === "string" ? title.text : "";
+    const fits = Math.max(20, Math.floor((plot.clientWidth || 320) / 6.8));
+    if (text.length <= fits || text.includes("<")) return layout;
+    const lines = [""];
+    for (const word of text.split(" ")) {
+      const last = lines[lines.length - 1];
+      if (last && (last + " " + word).length > fits) lines.push(word);
+      else lines[lines.length - 1] = last ? `${last} ${word}` : word;
+    }
+    const top = ((layout.margin && layout.margin.t) || 10) + 16 * (lines.length - 1);
+    return {
+      ...layout,
+      title: { ...title, text: lines.join("<br>") },
+      margin: { ...layout.margin, t: top },
+    };
   },
 
   colourBarBelow(trace) {
