@@ -78,6 +78,9 @@ def test_linked_options_follow_the_scope(client):
     assert linked["country"]["stale"] == []
 
 
+GAP_AND_CODES = "  gap: {source: gap.csv}\n  codes: {source: codes.csv}"
+
+
 def check(path):
     result = CliRunner().invoke(main, ["check", str(path)])
     return result.exit_code, result.output
@@ -99,6 +102,16 @@ def test_unknown_or_overruled_charts_are_check_problems(tmp_path):
     assert code == 1
     assert (
         f"{path}:6: filter 'map_year': charts: chart 'life' follows only its filters (country)"
+    ) in output, output
+    path.write_text(BOARD.replace("column: year, label", "column: continent, label"))
+    path.write_text(path.read_text().replace("  gap: {source: gap.csv}", GAP_AND_CODES))
+    path.write_text(path.read_text().replace("hover_name: country}", "dataset: codes}"))
+    (tmp_path / "codes.csv").write_text("iso_alpha,lifeExp\nNOR,80\n")
+    code, output = check(path)
+    assert code == 1
+    assert (
+        f"{path}:7: filter 'map_year': charts: chart 'map' cannot follow it: its dataset "
+        "'codes' has no column 'continent'"
     ) in output, output
 
 

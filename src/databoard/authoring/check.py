@@ -179,6 +179,13 @@ def check(
             elif chart.filters is not None and flt.name not in chart.filters:
                 listed = ", ".join(chart.filters) or "none"
                 message = f"charts: chart {chart_id!r} follows only its filters ({listed})"
+            elif flt.column is not None and chart.dataset in loaded:
+                if flt.column in loaded[chart.dataset].columns:
+                    continue
+                message = (
+                    f"charts: chart {chart_id!r} cannot follow it: its dataset "
+                    f"{chart.dataset!r} has no column {flt.column!r}"
+                )
             else:
                 continue
             problems.append(_problem(board, flt, f"filter {flt.name!r}", message))
