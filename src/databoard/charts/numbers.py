@@ -318,13 +318,17 @@ def column_specs(frame: pd.DataFrame, declared: Mapping[str, str] | None = None)
     return specs
 
 
-def spec_of(frame: pd.DataFrame, column: str | None, declared: Mapping[str, str]) -> str:
-    """Return the specifier of one *column* of *frame* (``""`` for text or none)."""
+def spec_of(frame: Any, column: str | None, declared: Mapping[str, str]) -> str:
+    """Return the specifier of one *column* of *frame* (``""`` for text or none).
+
+    :param frame: a DataFrame, or the :class:`~.base.Columns` a figure reads it through
+        (each column is taken from the frame once).
+    """
     if column is None:
         return ""
     if column in declared:
         return declared[column]
-    if column not in frame.columns:
+    if column not in getattr(frame, "frame", frame).columns:
         return ""
     return default_spec(column, frame[column]) or ""
 

@@ -148,7 +148,7 @@ class XY(Kind):
         """
         raise NotImplementedError
 
-    def specs(self, frame: pd.DataFrame, given: dict[str, str]) -> dict[str, str]:
+    def specs(self, frame: Columns, given: dict[str, str]) -> dict[str, str]:
         """Return the specifier of each column the hovers show: *given* by the author,
         else chosen from the values (:func:`.numbers.spec_of`)."""
         shown = [self.x, self.y, getattr(self, "size", None)]
@@ -168,7 +168,7 @@ class XY(Kind):
         if frame.empty or not data[self.y].notna().any():
             return empty_figure(chart)
         given = numbers.declared(chart, view)
-        specs = self.specs(frame, given)
+        specs = self.specs(data, given)
         panels = groups(data, self.facet, view)
         traces: list[dict] = []
         seen: set = set()
@@ -439,7 +439,7 @@ class Bar(XY):
         colour_of = {name: c for name, _, c in groups(frame, self.color, view)}
         data = Columns(frame)
         given = numbers.declared(chart, view)
-        specs = self.specs(frame, given)
+        specs = self.specs(data, given)
         (trace,) = self.traces(data, np.arange(len(frame)), None, PALETTE[0], chart, specs)
         trace["marker"]["color"] = [colour_of[v] for v in frame[self.color]]
         trace["name"] = ""
