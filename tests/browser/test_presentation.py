@@ -208,6 +208,9 @@ def test_laptop_layout(site, open_watch):
     assert len(panels) == 4 and len({round(p["x"]) for p in panels}) == 3  # three columns
     for title, panel in itertools.product(boxes(page, "#chart-life [class$=title]"), panels):
         assert not overlap(title, panel)
+    ticks = boxes(page, "#chart-life .xtick text")
+    for name, tick in itertools.product(boxes(page, "#chart-life .annotation"), ticks):
+        assert not overlap(name, tick)  # a panel's name clear of the ticks above it
     body = page.locator("#chart-rows .card-body")
     assert body.evaluate("e => e.scrollWidth <= e.clientWidth")  # the table fits
     geo, bar = boxes(page, "#chart-map .geo .bg")[0], boxes(page, "#chart-map .cbbg")[0]

@@ -355,7 +355,7 @@ def facet_layout(layout: dict, names: list, columns: int, x_axis: dict, y_axis: 
     count = len(names)
     cols = min(columns, count)
     rows = math.ceil(count / cols)
-    gap_x, gap_y = 0.06, 0.12 if rows > 1 else 0.0
+    gap_x, gap_y = 0.06, 0.16 if rows > 1 else 0.0  # room for ticks and the next title
     width = (1 - gap_x * (cols - 1)) / cols
     height = (1 - gap_y * (rows - 1)) / rows
     layout["annotations"] = []
