@@ -8,6 +8,7 @@ own, for that figure only, so Plotly's default for the rest of the process is un
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
 from typing import TYPE_CHECKING, Any
@@ -61,16 +62,14 @@ TEMPLATE: dict[str, Any] = {
 
 def base_layout(chart: Chart) -> dict:
     """Return the layout every figure starts from, naming the chart's source."""
-    layout = {
-        "font": FONT,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
-        "legend": LEGEND,
-        "hoverlabel": {"namelength": -1},
-        "meta": {"unit": chart.unit, "source": chart.source, "updated": chart.updated},
-    }
+    # A copy: a kind changes its figure's margins and legend in place.
+    layout = copy.deepcopy({name: TEMPLATE["layout"][name] for name in _BASE})
+    layout["meta"] = {"unit": chart.unit, "source": chart.source, "updated": chart.updated}
     return layout
+
+
+#: What :func:`base_layout` takes from the template, in the order figures spell it.
+_BASE = ("font", "paper_bgcolor", "plot_bgcolor", "margin", "legend", "hoverlabel")
 
 
 @functools.cache
