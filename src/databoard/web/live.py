@@ -28,6 +28,8 @@ bp = Blueprint("live", __name__)
 POLL = 0.1
 #: seconds a page's request waits for a change before it is answered anyway
 WAIT = 20.0
+#: seconds the files must stay the same before they are read
+SETTLE = 0.05
 
 Stamp = dict[str, tuple[int, int] | None]
 
@@ -93,12 +95,24 @@ class Live:
         with self._lock:
             before = self.stamp()
             if before != self._stamp:
+                before = self._settled(before)
                 self._reload()
                 # Files new to the watch (a fixed file's data) count as seen now; one
                 # changed during the load differs from `before` and loads again.
                 after = self.stamp()
                 self._stamp = {path: before.get(path, value) for path, value in after.items()}
             return self.token
+
+    def _settled(self, stamp: Stamp) -> Stamp:
+        """Return the files' stamp once it stays the same for :data:`SETTLE` seconds, so a
+        file being saved (emptied, then written) is read whole, not half."""
+        for _ in range(20):
+            time.sleep(SETTLE)
+            again = self.stamp()
+            if again == stamp:
+                break
+            stamp = again
+        return stamp
 
     def _reload(self) -> None:
         from . import pages  # the pages need the site; loaded late to keep imports one way
