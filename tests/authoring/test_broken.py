@@ -170,3 +170,18 @@ def test_a_dashboard_yaml_takes_its_folders_name(folder):
     client = folder.app(folder.root / "shop").test_client()
     assert client.get("/").headers["Location"] == "/d/shop"
     assert client.get("/d/shop").status_code == 200
+
+
+def test_python_dashboards_in_folders_each_import_their_own_helpers(folder):
+    for name in ("north", "south"):
+        folder.write(f"{name}/data/orders.csv", ORDERS_CSV)
+        folder.write(f"{name}/helpers.py", f"TITLE = {name.title()!r}\n")
+        folder.write(
+            f"{name}/dashboard.py",
+            "from databoard import Dashboard, Kpi\nfrom helpers import TITLE\n\n"
+            f"board = Dashboard({name!r}, title=TITLE)\n"
+            "board.add_dataset('orders', source='data/orders.csv')\n"
+            "board.add_chart('total', 'Total', kind=Kpi('revenue'))\n",
+        )
+    listed = folder.app().test_client().get("/api/v1/dashboards").get_json()["dashboards"]
+    assert [(d["slug"], d["title"]) for d in listed] == [("north", "North"), ("south", "South")]

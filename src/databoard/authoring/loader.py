@@ -60,6 +60,7 @@ def _import_file(path: Path):
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
+    known = set(sys.modules)
     sys.modules[name] = module
     folder = str(path.parent)
     sys.path.insert(0, folder)
@@ -70,7 +71,18 @@ def _import_file(path: Path):
         raise
     finally:
         sys.path.remove(folder)
+        _forget_helpers(known, path.parent, name)
     return module
+
+
+def _forget_helpers(known: set[str], folder: Path, keep: str) -> None:
+    """Forget the modules an import brought in from *folder* by their plain names: the
+    dashboard keeps what it imported, and a helper of the same name next to another
+    dashboard (``shop/helpers.py``, ``stock/helpers.py``) is then its own."""
+    for name in set(sys.modules) - known - {keep}:
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and Path(file).resolve().is_relative_to(folder.resolve()):
+            del sys.modules[name]
 
 
 def load_file(path: Path) -> tuple[list[Dashboard], list[Problem]]:
