@@ -12,7 +12,6 @@ dashboard) is not loaded again here: the development server restarts for it.
 from __future__ import annotations
 
 import secrets
-import sys
 import threading
 import time
 from pathlib import Path
@@ -118,7 +117,6 @@ class Live:
         from . import pages  # the pages need the site; loaded late to keep imports one way
 
         start = time.perf_counter()
-        self._forget_modules()
         try:
             config = self.app.config
             refresh = data_refresh(config)
@@ -137,16 +135,6 @@ class Live:
             len(site.dashboards),
             len(site.broken),
         )
-
-    def _forget_modules(self) -> None:
-        """Drop the modules imported from the folders of Python dashboards, so the next
-        load runs the files as they are now, a dashboard's helpers too."""
-        folders = {f.parent for f in self.files() if f.suffix == ".py"}
-        for name, module in list(sys.modules.items()):
-            file = getattr(module, "__file__", None)
-            ours = name == "databoard" or name.startswith("databoard.")
-            if file and not ours and Path(file).resolve().parent in folders:
-                del sys.modules[name]
 
 
 def get_live() -> Live | None:
