@@ -79,7 +79,8 @@ class BrokenDashboard(DataboardError):
     def to_dict(self) -> dict:
         body = super().to_dict()
         body["error"]["problems"] = [
-            {"file": p.file, "line": p.line, "message": p.message} for p in self.broken.problems
+            {"file": p.file, "line": p.line, "message": mask_url(p.message)}
+            for p in self.broken.problems
         ]
         return body
 
