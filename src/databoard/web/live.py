@@ -1,12 +1,14 @@
 """The edit loop of ``serve --debug``: dashboards reload in place, and so do open pages.
 
-When a dashboard file, a data file it reads, a Python file next to a dashboard, or the
-list of dashboard files in the folder served changes, the site is loaded again in this
-process, without the check's refusal: a dashboard with a mistake is served as its
-problems (:class:`databoard.site.Broken`) until the next save fixes it. Each load gets a
-new change token; a page opened in development waits on ``/-/live`` for the token to
-change, then reloads itself (``static/live.js``). A module target (the World Bank
-dashboard) is not loaded again here: the development server restarts for it.
+When a dashboard file, a Python file next to a dashboard, the data of a dashboard shown
+as its problems, or the list of dashboard files in the folder served changes, the site is
+loaded again in this process, without the check's refusal: a dashboard with a mistake is
+served as its problems (:class:`databoard.site.Broken`) until the next save fixes it.
+(The data of the dashboards served is the site's refresher's to check: see
+:mod:`databoard.refresh`.) Each load, and each swap of new data, gets a new change token;
+a page opened in development waits on ``/-/live`` for the token to change, then reloads
+itself (``static/live.js``). A module target (the World Bank dashboard) is not loaded
+again here: the development server restarts for it.
 """
 
 from __future__ import annotations
