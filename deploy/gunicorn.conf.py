@@ -26,6 +26,8 @@ preload_app = _options["preload_app"]
 # Once loaded, memory is given back; before each fork, what exists is frozen.
 when_ready = _options["when_ready"]
 pre_fork = _options["pre_fork"]
+# Every 100 requests a worker gives back the memory that rendering freed.
+post_request = _options["post_request"]
 # Each worker's metrics: what its cache holds from its start, gone when it ends.
 post_worker_init = _options["post_worker_init"]
 child_exit = _options["child_exit"]

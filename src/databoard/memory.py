@@ -8,14 +8,17 @@ after loading (``preload_app``), the objects made so far are frozen before each 
 (:func:`gc.freeze`), so the workers' garbage collector never writes to them: each such
 write would copy a page the worker shares with the master.
 
-Both change the whole process, so the production server calls them from its gunicorn
-hooks (:mod:`databoard.server`); creating an app, to embed or test it, does neither.
+While serving, a worker hands back the heap's free pages now and then (:func:`trim`).
+All of this changes the whole process, so the production server calls them from its
+gunicorn hooks (:mod:`databoard.server`); creating an app, to embed or test it, does
+none of it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 
 import pyarrow
@@ -35,12 +38,24 @@ def settle() -> None:
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
+def trim() -> None:
+    """Give the C heap's free pages back to the system.
+
+    Rendering allocates and frees much more than the answers it leaves in the cache; the
+    freed pages lie between live ones, where the heap does not return them by itself.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 def freeze() -> None:
     """Move every object that exists now out of the garbage collector's sight."""
     gc.collect()
     gc.freeze()
 
 
+@functools.cache
 def _glibc():
     """Return the C library if it is glibc (which has ``malloc_trim``), else ``None``."""
     name = ctypes.util.find_library("c")

@@ -24,6 +24,8 @@ from .web import cache_store, metrics
 
 #: Threads per worker: a slow chart then does not hold up a probe or a page's assets.
 THREADS = 4
+#: Requests a worker answers between two returns of its free memory to the system.
+TRIM_EVERY = 100
 
 
 def default_workers() -> int:
@@ -91,6 +93,7 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         # Process-wide memory tuning belongs to the server, not to create_app().
         "when_ready": settle_memory,
         "pre_fork": freeze_before_fork,
+        "post_request": trim_memory,
         # Each worker's metrics: what its cache holds from its start, gone when it ends.
         "post_worker_init": announce_worker,
         "child_exit": forget_worker,
@@ -122,6 +125,12 @@ def settle_memory(arbiter) -> None:
 def freeze_before_fork(arbiter, worker) -> None:
     """gunicorn hook: keep the workers' garbage collector off the pages they share."""
     memory.freeze()
+
+
+def trim_memory(worker, req, environ, resp) -> None:
+    """gunicorn hook: every :data:`TRIM_EVERY` requests, give back the heap's free pages."""
+    if worker.nr % TRIM_EVERY == 0:
+        memory.trim()
 
 
 def announce_worker(worker) -> None:
