@@ -134,10 +134,17 @@ def test_metrics_show_each_workers_cache(production):
     os.kill(ended, signal.SIGKILL)  # gunicorn starts another; the old one's values go
     wait_for(lambda: not Path(f"/proc/{ended}").exists(), production)
     wait_for(lambda: len(children(production.proc.pid)) == WORKERS, production)
-    text = requests.get(production.url + "/metrics", timeout=10).text
-    size = cache_gauge(text, "databoard_cache_bytes")
-    assert ended not in size
     (started,) = set(children(production.proc.pid)) - workers
+
+    def sizes() -> dict[int, float]:
+        text = requests.get(production.url + "/metrics", timeout=10).text
+        return cache_gauge(text, "databoard_cache_bytes")
+
+    # The new worker says what it holds once it has started (post_worker_init), a moment
+    # after the process exists.
+    wait_for(lambda: started in sizes(), production)
+    size = sizes()
+    assert ended not in size
     assert size[started] > 0  # the answers the server cached before it forked
 
 
