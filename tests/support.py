@@ -51,6 +51,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+#: Collects what the policy blocked (an init script is not itself subject to the page's CSP).
+WATCH_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""

@@ -11,14 +11,9 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from support import WATCH_VIOLATIONS
 
-#: Collects what the policy blocked (an init script is not itself subject to the page's CSP).
-WATCH_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) =>
-  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-"""
+pytestmark = pytest.mark.browser
 
 
 ALL_DRAWN = (

@@ -10,16 +10,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from support import debug_scaffold
+from support import WATCH_VIOLATIONS, debug_scaffold
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-#: what the policy blocked; an init script is not itself subject to the page's policy
-WATCH_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) =>
-  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-"""
 ALL_DRAWN = (
     "document.querySelectorAll('.chart').length > 0 && "
     "[...document.querySelectorAll('.chart')].every(c => c.classList.contains('is-drawn'))"
