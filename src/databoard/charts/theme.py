@@ -8,7 +8,6 @@ own, for that figure only, so Plotly's default for the rest of the process is un
 
 from __future__ import annotations
 
-import copy
 import functools
 import sys
 from typing import TYPE_CHECKING, Any
@@ -62,8 +61,10 @@ TEMPLATE: dict[str, Any] = {
 
 def base_layout(chart: Chart) -> dict:
     """Return the layout every figure starts from, naming the chart's source."""
-    # A copy: a kind changes its figure's margins and legend in place.
-    layout = copy.deepcopy({name: TEMPLATE["layout"][name] for name in _BASE})
+    # A copy one level down (the template's values are flat): a kind changes its figure's
+    # margins and legend in place. Every render pays for it, so no deepcopy (20 us).
+    shared = TEMPLATE["layout"]
+    layout = {n: dict(shared[n]) if isinstance(shared[n], dict) else shared[n] for n in _BASE}
     layout["meta"] = {"unit": chart.unit, "source": chart.source, "updated": chart.updated}
     return layout
 
