@@ -60,6 +60,13 @@ class WorldBankAPISpec(Spec):
     countries: list[str] | None = Field(None, min_length=1, description="ISO codes; all")
 
 
+class RollupSpec(Spec):
+    """A rollup of an engine dataset: sums per ``by`` columns and cell of ``time``."""
+
+    time: str = Field(description="the time (or other ordered) column views range over")
+    by: list[str] = Field(default_factory=list, description="the columns series are split by")
+
+
 class DatasetSpec(Spec):
     source: str | WorldBankAPISpec | None = Field(
         None, description="data file or World Bank folder, relative to this file"
@@ -76,6 +83,9 @@ class DatasetSpec(Spec):
     refresh: float | None = Field(None, description="seconds between checks for new data")
     version_sql: str | None = Field(None, description="a query whose answer changes with the data")
     ttl: float | None = Field(None, description="seconds an engine dataset's version lasts")
+    rollup: RollupSpec | None = Field(
+        None, description="DuckDB: per-series sums by time cell that whole-range views read"
+    )
     format: Literal["csv", "tsv", "parquet", "excel", "json", "worldbank"] | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="pandas reader options")
     rename: dict[str, str] | None = None
@@ -92,8 +102,8 @@ class DatasetSpec(Spec):
         if self.connection is not None and (self.table is None) == (self.sql is None):
             raise ValueError("a connection needs one of table or sql")
         in_engine = self.connection is not None or self.engine is not None
-        if not in_engine and (self.version_sql or self.ttl):
-            raise ValueError("version_sql and ttl are for a connection or an engine")
+        if not in_engine and (self.version_sql or self.ttl or self.rollup):
+            raise ValueError("version_sql, ttl and rollup are for a connection or an engine")
         if in_engine and isinstance(self.source, WorldBankAPISpec):
             raise ValueError("the World Bank API source is read into memory, not by an engine")
         wrangling = [k for k in ("rename", "melt", "query", "columns") if getattr(self, k)]
@@ -411,6 +421,7 @@ def _add_dataset(board: Dashboard, name: str, ds: Any, line: int | None) -> None
         refresh=ds.refresh,
         version_sql=ds.version_sql,
         ttl=ds.ttl,
+        rollup=ds.rollup.model_dump() if ds.rollup else None,
         line=line,
         **ds.options,
     )

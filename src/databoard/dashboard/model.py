@@ -337,6 +337,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
         refresh: float | None = None,
         version_sql: str | None = None,
         ttl: float | None = None,
+        rollup: dict | None = None,
         origin: str = "",
         line: int | None = None,
         **read_options,
@@ -365,6 +366,10 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             data (``SELECT max(updated_at) FROM t``), asked every *refresh* seconds.
         :param ttl: for an engine dataset without *version_sql*, seconds a version of its
             data lasts.
+        :param rollup: for a DuckDB dataset, ``{"time": column, "by": [columns]}``: sums
+            per series and time cell, built with each version of the data, that views
+            over long time ranges read instead of every row (authoring guide, "Data in
+            a database").
         """
         allowed = keywords(self.add_dataset)
         if source is None or connection is not None or engine is not None:
@@ -382,9 +387,10 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
                 f"{self.slug}: dataset {name!r} needs one of a loader, a source or a connection"
             )
         in_engine = connection is not None or engine is not None
-        if (version_sql is not None or ttl is not None) and not in_engine:
+        if (version_sql is not None or ttl is not None or rollup) and not in_engine:
             raise ValueError(
-                f"{self.slug}: dataset {name!r}: version_sql and ttl are for engine datasets"
+                f"{self.slug}: dataset {name!r}: version_sql, ttl and rollup are for engine "
+                "datasets"
             )
         root = Path(self.root or ".")  # always set by __post_init__
         path = None
@@ -402,7 +408,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             origin = origin or "World Bank API"
         elif in_engine:
             loader = engine_loader(
-                root, connection, table, sql, source, engine, dates, timeout, read_options
+                root, connection, table, sql, source, engine, dates, timeout, rollup, read_options
             )
             origin = origin or mask_url(connection or engine or "")
             if version_sql or ttl or source is None:

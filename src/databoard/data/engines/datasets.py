@@ -21,6 +21,7 @@ def engine_loader(
     engine: str | None,
     dates: list[str] | None,
     timeout: float | None,
+    rollup: dict | None,
     options: dict,
 ) -> Callable:
     """Return a loader opening a dataset's rows in a SQL engine (no rows are read).
@@ -29,6 +30,8 @@ def engine_loader(
         each time the loader runs, so a database that moves is found again.
     :param source: with *engine* and no *connection*, a file (Parquet, glob, CSV)
         relative to *root*, queried in place.
+    :param rollup: ``{"time": column, "by": [columns]}``: a rollup built by each load
+        (so with each version of the data), which views it can answer read.
     :raise ValueError: for options that cannot go together.
     """
     if options:
@@ -37,6 +40,8 @@ def engine_loader(
         raise ValueError("engine needs a source file (or give a connection)")
     if connection is not None and (table is None) == (sql is None):
         raise ValueError("a connection needs one of table or sql")
+    if rollup is not None and (set(rollup) - {"time", "by"} or "time" not in rollup):
+        raise ValueError('rollup needs {"time": column} and may add {"by": [columns]}')
 
     def loader():
         from .connections import TIMEOUT, Engine
@@ -50,6 +55,9 @@ def engine_loader(
         else:
             database = Engine.shared(f"{engine}://", root, timeout or TIMEOUT)
             found = open_table(database, file=sources.resolve_pattern(root, source))
-        return TableRows(found, database).as_dates(dates or [])
+        rows = TableRows(found, database).as_dates(dates or [])
+        if rollup is None:
+            return rows
+        return rows.rolled_up(rollup["time"], list(rollup.get("by") or []))
 
     return loader

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .memory import FrameRows, too_many
+from .rollup import Rollup, corners, position, seconds
 from .rows import (
     BOX_STATS,
     OTHER,
@@ -47,9 +48,27 @@ class TableRows:
     #: ``(column, low, high)`` of each range the rows are narrowed to: the extent of an
     #: axis known without asking the engine (:meth:`m4` buckets it)
     ranges: tuple = ()
+    #: the dataset's rollup, which answers some views from far fewer rows
+    rollup: Rollup | None = None
+    #: the conditions these rows are the dataset's rows narrowed by, as long as nothing
+    #: else shaped them (then ``None``): what the rollup is asked with
+    rolled: tuple | None = ()
 
-    def _with(self, table: ibis.Table, ranges: tuple | None = None) -> TableRows:
-        return TableRows(table, self.engine, self.ranges if ranges is None else ranges)
+    def _with(
+        self, table: ibis.Table, ranges: tuple | None = None, rolled: tuple | None = None
+    ) -> TableRows:
+        ranges = self.ranges if ranges is None else ranges
+        return TableRows(table, self.engine, ranges, self.rollup, rolled)
+
+    def rolled_up(self, time: str, by: list[str], cells: int | None = None) -> TableRows:
+        """Return these rows with a rollup per *by* columns and cell of *time* (built now).
+
+        :param cells: about the most rows the rollup may have (default :data:`.CELLS`).
+        """
+        from .rollup import CELLS, build
+
+        made = build(self.engine, self.table, time, by, cells or CELLS)
+        return TableRows(self.table, self.engine, self.ranges, made, ())
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -71,10 +90,14 @@ class TableRows:
         if not tests:
             return self
         narrowed = tuple((c.column, *c.values) for c in conditions if c.op == "between")
-        return self._with(self.table.filter(*tests), self.ranges + narrowed)
+        rolled = None if self.rolled is None else (*self.rolled, *conditions)
+        return self._with(self.table.filter(*tests), self.ranges + narrowed, rolled)
 
     def notna(self, *columns: str) -> TableRows:
-        return self._with(self.table.filter(*[self.table[c].notnull() for c in columns]))
+        present = tuple(Condition(c, "notnull", ()) for c in columns)
+        rolled = None if self.rolled is None else (*self.rolled, *present)
+        tests = [self.table[c].notnull() for c in columns]
+        return self._with(self.table.filter(*tests), None, rolled)
 
     def isin(self, column: str, values: list) -> TableRows:
         return self._with(self.table.filter(self.table[column].isin(values)))
@@ -88,6 +111,10 @@ class TableRows:
             metric = t.count().name(value or "count")
         else:
             metric = _AGGREGATE[how](t[value]).name(value)
+        if self.rollup is not None and self.rolled is not None:
+            found = self.rollup.aggregate(t, self.rolled, keys, value, how, metric.type())
+            if found is not None:
+                return self._with(found)
         if not keys:
             return self._with(t.aggregate(metric))
         return self._with(t.group_by(keys).aggregate(metric).order_by(keys))
@@ -271,38 +298,38 @@ class TableRows:
         become rows here; when no range filter on x gives the axis' ends, one quick scan
         (no grouping) finds them first. The same aggregation counts each series' rows
         with both values: a series no longer than *width* stays whole (read as it is),
-        a reduced one loses its missing values (and gaps).
+        a reduced one loses its missing values (and gaps). When the dataset has a
+        rollup over x and a bucket is at least one of its cells wide, each bucket is
+        made of whole cells (so at most ``width / 4`` of them), and the rollup answers
+        when it can (:mod:`.rollup`): the same points either way.
         """
         t = self.table
         extent = next(((low, high) for c, low, high in self.ranges if c == x), None)
         if extent is None:  # one quick scan first: where x lies
-            position = _position(t[x])
-            found = self.engine.execute(t.aggregate(lo=position.min(), hi=position.max()))
+            at = position(t[x])
+            found = self.engine.execute(t.aggregate(lo=at.min(), hi=at.max()))
             if found.empty or pd.isna(found["lo"].iloc[0]):
                 return self
             low, high = float(found["lo"].iloc[0]), float(found["hi"].iloc[0])
         else:  # a range filter on x: its ends are the axis' (as the engine counts them)
-            low, high = (_seconds(end) for end in extent)
+            low, high = (seconds(end) for end in extent)
         buckets = max(width // 4, 1)
         t = t.filter(t[y].notnull(), t[x].notnull())
-        scale = buckets / max(high - low, 1e-300)
-        bucket = ((_position(t[x]) - low) * scale).floor().cast("int64")
-        t = t.mutate(_bucket=ibis.least(ibis.greatest(bucket, 0), buckets - 1))
-        value = t[y].cast("float64")
-        by = self._extreme
-        corners = self.engine.execute(
-            t.group_by([*keys, "_bucket"]).aggregate(
-                _n=t.count(),
-                first_x=t[x].min(),
-                first_y=by("min", value, t[x]),
-                last_x=t[x].max(),
-                last_y=by("max", value, t[x]),
-                low_x=by("min", t[x], value),
-                low_y=value.min(),
-                high_x=by("max", t[x], value),
-                high_y=value.max(),
-            )
-        )
+        rollup = self.rollup if self.rollup is not None and self.rollup.time == x else None
+        aligned = rollup.aligns(low, high, buckets) if rollup is not None else None
+        query = None
+        if rollup is not None and aligned is not None:  # buckets of whole cells
+            first, per = aligned
+            t = t.mutate(_bucket=(rollup.cell(t[x]) - first) // per)
+            if self.rolled is not None:
+                query = rollup.m4(t, self.rolled, x, y, keys, first, per)
+        else:
+            scale = buckets / max(high - low, 1e-300)
+            bucket = ((position(t[x]) - low) * scale).floor().cast("int64")
+            t = t.mutate(_bucket=ibis.least(ibis.greatest(bucket, 0), buckets - 1))
+        if query is None:
+            query = self._corners(t, x, y, keys)
+        corners = self.engine.execute(query)
         lengths = corners.groupby(keys)["_n"].sum() if keys else corners["_n"]
         if corners.empty or int(lengths.max()) <= width:
             return self  # short after all: every row, in one more (small) query
@@ -314,16 +341,26 @@ class TableRows:
         points = points.sort_values([*keys, x], kind="stable", ignore_index=True)
         return FrameRows(points)
 
-    def _extreme(self, which: str, arg, key):
-        """Return *arg* where *key* is smallest (``which="min"``) or largest.
+    def _corners(self, t: ibis.Table, x: str, y: str, keys: list[str]) -> ibis.Table:
+        """Return M4's corners per series and ``_bucket``: one aggregation, no join.
 
-        Ibis writes this for DuckDB as ``first(arg ORDER BY key)``, which sorts every
-        group: DuckDB's own ``arg_min``/``arg_max`` is one pass, many times faster.
+        DuckDB computes the value at a smallest or largest key with its own
+        ``arg_min``/``arg_max`` (one pass); Ibis' ``argmin`` sorts every group there.
         """
-        if self.engine.name != "duckdb":
-            return arg.argmin(key) if which == "min" else arg.argmax(key)
-        signature = ((arg.type(), key.type()), arg.type())
-        return ibis.udf.agg.builtin(_builtin, name=f"arg_{which}", signature=signature)(arg, key)
+        if self.engine.name == "duckdb":
+            return corners(t, x, y, keys)
+        value = t[y].cast("float64")
+        return t.group_by([*keys, "_bucket"]).aggregate(
+            _n=t.count(),
+            first_x=t[x].min(),
+            first_y=value.argmin(t[x]),
+            last_x=t[x].max(),
+            last_y=value.argmax(t[x]),
+            low_x=t[x].argmin(value),
+            low_y=value.min(),
+            high_x=t[x].argmax(value),
+            high_y=value.max(),
+        )
 
     def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
         if limit is None:
@@ -344,22 +381,6 @@ def _test(column, condition: Condition):
     if condition.op == "notnull":
         return column.notnull()
     raise ValueError(f"unknown condition {condition.op!r}")
-
-
-def _builtin(arg, key):
-    """Stand for an engine's own aggregate of two arguments (its body is never run)."""
-
-
-def _seconds(value) -> float:
-    """Return an end of a range on x as :func:`_position` counts it in the engine."""
-    if isinstance(value, int | float | np.number):
-        return float(value)
-    return pd.Timestamp(value).timestamp()
-
-
-def _position(column):
-    """Return where each value of an x column lies, as a number: seconds for timestamps."""
-    return column.epoch_seconds() if column.type().is_timestamp() else column.cast("float64")
 
 
 def _plain(value):
