@@ -75,6 +75,17 @@ def json_ready(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object, na_value=None)
 
 
+def present(series: pd.Series) -> np.ndarray:
+    """Return which values of *series* are not missing, as booleans.
+
+    Floats in NumPy take a direct path: a tenth of pandas' ``notna`` on a few hundred.
+    """
+    array = series.array
+    if isinstance(array, NumpyExtensionArray) and array.dtype.kind == "f":
+        return ~np.isnan(array.to_numpy())
+    return series.notna().to_numpy()
+
+
 class Columns:
     """The columns of one frame, each made JSON-ready once and read by row positions.
 
@@ -86,6 +97,7 @@ class Columns:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
         self._series: dict[str, pd.Series] = {}
+        self._arrays: dict[str, Any] = {}
         self._ready: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -96,6 +108,18 @@ class Columns:
         if column not in self._series:
             self._series[column] = self.frame[column]
         return self._series[column]
+
+    def array(self, column: str):
+        """Return the column's values: a NumPy array, or pandas' array of its type."""
+        if column not in self._arrays:
+            array = self[column].array
+            numpy = isinstance(array, NumpyExtensionArray)
+            self._arrays[column] = array.to_numpy() if numpy else array
+        return self._arrays[column]
+
+    def present(self, column: str) -> np.ndarray:
+        """Return which rows of *column* have a value, as booleans."""
+        return present(self[column])
 
     def values(self, column: str, rows: np.ndarray | None = None) -> list:
         """Return the *rows* (positions; all when ``None``) of *column* as a JSON-ready list."""
@@ -131,7 +155,8 @@ def groups(
     codes, names = _codes(frame[column])
     codes = codes[rows]
     counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    present = {names[c]: c for c in np.flatnonzero(counts)}
+    listed = names.tolist()  # at once: pyarrow strings cost more one by one
+    present = {listed[c]: c for c in np.flatnonzero(counts)}
     order = (view.order_of(column) if view is not None else None) or []
     first = (view.rank_of(column) if view is not None else None) or order
     chosen = set(first)
@@ -161,19 +186,20 @@ def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFram
         if rank:
             position = {value: i for i, value in enumerate(rank)}
             codes, names = _codes(frame[column])
-            at = np.array([position.get(name, len(rank)) for name in names] + [len(rank)])
+            at = np.array([position.get(n, len(rank)) for n in names.tolist()] + [len(rank)])
             keys.append(at[codes])  # code -1 (missing) takes the last entry
     if not keys:
         return frame
     return frame.iloc[np.lexsort(keys[::-1])]
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, list]:
+def _codes(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Number the values of *series* (-1 where missing); return the numbers and the values."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), series.cat.categories.tolist()
+        categorical = series.array  # its own codes: the .cat accessor copies them
+        return categorical.codes, categorical.categories
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, uniques.tolist()
+    return codes, pd.Index(uniques)
 
 
 def _positions(codes: np.ndarray, counts: np.ndarray) -> Callable[[int], np.ndarray]:

@@ -21,6 +21,7 @@ from .base import (
     empty_figure,
     facet_layout,
     groups,
+    present,
     values,
 )
 from .theme import PALETTE, base_layout
@@ -32,17 +33,17 @@ def trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     Interior gaps stay (and draw as gaps); empty years at the ends would only stretch
     the axis past the data.
     """
-    xs, present = frame[x], frame[y].notna().to_numpy()
-    if present.all():
+    xs, having = frame[x], present(frame[y])
+    if having.all():
         return frame  # every x has its y: nothing to trim (and no copy of millions of x)
-    if not present.any():
+    if not having.any():
         return frame.iloc[0:0]
     if isinstance(xs.array, NumpyExtensionArray) and xs.dtype.kind in "iuf":
         numbers = xs.to_numpy()
-        seen = numbers[present]
+        seen = numbers[having]
         keep = (numbers >= seen.min()) & (numbers <= seen.max())
         return frame if keep.all() else frame[keep]  # most series need no trimming
-    seen = xs[present]
+    seen = xs[having]
     return frame[(xs >= seen.min()) & (xs <= seen.max())]
 
 
@@ -63,21 +64,21 @@ def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
     return values(pd.Series([xs.min(), xs.max()])), [float(slope * e + intercept) for e in ends]
 
 
-def in_order(column: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """Return the order that sorts *column* at *rows* by value, missing values last.
+def in_order(data: Columns, column: str, rows: np.ndarray) -> np.ndarray:
+    """Return the order that sorts *column* of *data* at *rows* by value, missing last.
 
     The order is the one ``sort_values`` gives; a series already sorted (as most come)
     keeps its own.
     """
-    values = column.array
-    if isinstance(values, NumpyExtensionArray) and values.dtype.kind in "iuf":
-        numbers = values.to_numpy()[rows]
+    values = data.array(column)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        numbers = values[rows]
         if not (numbers[1:] < numbers[:-1]).any() and not np.isnan(numbers).any():
             return np.arange(len(rows))
         missing = np.isnan(numbers)
         present = np.flatnonzero(~missing)
         return np.concatenate([present[numbers[present].argsort()], np.flatnonzero(missing)])
-    part = column.iloc[rows].reset_index(drop=True)
+    part = data[column].iloc[rows].reset_index(drop=True)
     if part.is_monotonic_increasing:
         return np.arange(len(rows))
     return part.sort_values().index.to_numpy()
@@ -165,7 +166,7 @@ class XY(Kind):
 
     def figure(self, frame, chart, view):
         data = Columns(frame)
-        if frame.empty or not data[self.y].notna().any():
+        if frame.empty or not data.present(self.y).any():
             return empty_figure(chart)
         given = numbers.declared(chart, view)
         specs = self.specs(data, given)
@@ -233,7 +234,7 @@ class Line(XY):
         return trim_missing(super().data(rows), self.x, self.y)
 
     def traces(self, data, rows, name, colour, chart, specs):
-        rows = rows[in_order(data[self.x], rows)]
+        rows = rows[in_order(data, self.x, rows)]
         unit = f" {chart.unit}" if chart.unit else ""
         return [
             {

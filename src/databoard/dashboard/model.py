@@ -290,7 +290,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
     #: a digest of the loaded data and the definition, in every cache key
     version: str = ""
     #: per chart whose query keeps the same rows in every view: those rows, found at load
-    prefiltered: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    prefiltered: dict[str, FrameRows] = field(default_factory=dict, repr=False)
     #: ``{column: {value: colour}}`` of every colour column, made at load (see
     #: :mod:`.colours`)
     colours: Mapping[str, Mapping[Any, str]] = field(default_factory=dict, init=False, repr=False)
@@ -511,7 +511,7 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
                 continue
             frame = self.frame(chart.dataset)
             if chart.query and row_by_row(chart.query, frame.columns):
-                self.prefiltered[chart.id] = frame.query(chart.query)
+                self.prefiltered[chart.id] = FrameRows(frame.query(chart.query))
         self.colours = colours.build(self)
         if any(c.func is not None and c.kind is None for c in self.charts.values()):
             if "plotly" in sys.modules:  # the author's figures come from Plotly

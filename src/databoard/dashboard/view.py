@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..data.engines import FrameRows, Rows
 from ..errors import BadParameter
-from ..filters import MultiSelect, _Choice
+from ..filters import Filter, MultiSelect, _Choice
 
 if TYPE_CHECKING:
     from .model import Chart, Dashboard
@@ -102,19 +103,33 @@ def chart_frame(board: Dashboard, chart: Chart, view: View) -> pd.DataFrame:
     same rows in every view ran at load (:attr:`Dashboard.prefiltered`).
     """
     prefiltered = chart.id in board.prefiltered
-    frame = board.prefiltered[chart.id] if prefiltered else board.frame(chart.dataset)
+    rows = board.prefiltered[chart.id] if prefiltered else board.rows_of(chart.dataset)
+    assert isinstance(rows, FrameRows)
+    frame = rows.frame
     keep = None
     for name in board.chart_filters(chart):
         flt = board.filters[name]
-        if flt.column is not None and flt.column in frame.columns:
-            mask = flt.mask(frame, view[name])
+        if flt.column is not None and flt.column in rows.columns:
+            mask = _mask(rows, flt, view[name])
             if mask is not None:
                 keep = mask if keep is None else keep & mask
     if keep is not None and not keep.all():  # a copy of every row would only cost
-        frame = frame[keep]
+        frame = rows.take(np.flatnonzero(keep))
     if chart.query and not prefiltered:
         frame = frame.query(chart.query, local_dict=dict(view))
     return frame
+
+
+def _mask(rows: FrameRows, flt: Filter, value) -> np.ndarray | None:
+    """Return which of *rows* pass *flt* at *value*, or ``None`` if all do.
+
+    A filter that tests its condition (every built-in one) reads the column the rows
+    keep ready; one with a mask of its own gets the frame.
+    """
+    if type(flt).mask is Filter.mask:
+        condition = flt.condition(value)
+        return None if condition is None else rows.mask(condition)
+    return flt.mask(rows.frame, value)
 
 
 def chart_rows(board: Dashboard, chart: Chart, view: View) -> Rows:
