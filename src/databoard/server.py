@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 from . import config, logs, memory
 from .security import keys
@@ -106,6 +107,7 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         "limit_request_line": 8190,
         # The app logs each request itself, with its request id (see databoard.web.ops).
         "accesslog": None,
+        "logger_class": Logger,
         "errorlog": "-",
         "loglevel": values["LOG_LEVEL"],
         "logconfig_dict": logs.dict_config(values["LOG_LEVEL"], values["LOG_FORMAT"]),
@@ -141,6 +143,16 @@ def announce_worker(worker) -> None:
 def forget_worker(arbiter, worker) -> None:
     """gunicorn hook: drop the metrics only a worker that ended had (its cache's size)."""
     metrics.forget(worker.pid)
+
+
+class Logger(GunicornLogger):
+    """gunicorn's logger, without the access line it would build for every request only
+    to drop it (the app logs each request itself, :mod:`databoard.web.ops`): some 50 us
+    a request. An access log the operator asks for (``--access-logfile``) is written."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
 
 
 class Server(BaseApplication):

@@ -68,29 +68,50 @@ class Worker(ThreadWorker):
         self._await_head(conn, b"")
         return True
 
-    def _await_head(self, conn: TConn, head: bytes) -> None:
-        """Read *conn*'s request head in the event loop; a thread gets it once it is whole."""
+    def _await_head(self, conn: TConn, head: bytes, now: bool = False) -> None:
+        """Read *conn*'s request head in the event loop; a thread gets it once it is whole.
+
+        :param now: read what the socket holds before waiting: a kept-alive connection
+            that woke the loop has its next request there, most often whole, and is
+            then handed over without a second turn of the loop.
+        """
         conn.sock.setblocking(False)
+        buffer = bytearray(head)
+        if now:
+            whole = self._read_head(conn, buffer)
+            if whole is not None:
+                self._hand_over(conn, buffer, whole)
+                return
         conn.timeout = time.monotonic() + HEAD_TIMEOUT
         self.pending_conns.append(conn)  # closed by murder_pending() past its timeout
-        self.poller.register(
-            conn.sock, selectors.EVENT_READ, partial(self._on_head, conn, bytearray(head))
-        )
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_head, conn, buffer))
 
     def _on_head(self, conn: TConn, head: bytearray, client) -> None:
         """Read what the client sent; hand the connection to a thread once the head is in."""
-        try:
-            chunk = client.recv(HEAD_LIMIT - len(head))
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            chunk = b""
-        head += chunk
-        if chunk and not _complete(head):
+        whole = self._read_head(conn, head)
+        if whole is None:
             return
         self.poller.unregister(client)
         self.pending_conns.remove(conn)
-        if not chunk:  # closed before a whole head came: no request to answer
+        self._hand_over(conn, head, whole)
+
+    def _read_head(self, conn: TConn, head: bytearray) -> bool | None:
+        """Add what the client sent to *head*: ``True`` once it is whole, ``False`` if the
+        client closed first, ``None`` while more is to come."""
+        try:
+            chunk = conn.sock.recv(HEAD_LIMIT - len(head))
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return False
+        head += chunk
+        return True if _complete(head) else None
+
+    def _hand_over(self, conn: TConn, head: bytearray, whole: bool) -> None:
+        """Give *conn* and its whole *head* to a thread, or close it if it has none."""
+        if not whole:  # closed before a whole head came: no request to answer
             self.nr_conns -= 1
             conn.close()
             return
@@ -108,7 +129,7 @@ class Worker(ThreadWorker):
         if conn.initialized and not self.cfg.is_ssl and not conn.is_http2:
             head = conn.parser.unreader.take_buffered()
             if not _complete(head):
-                self._await_head(conn, head)
+                self._await_head(conn, head, now=True)
                 return
             conn.parser.unreader.unread(head)
         super().enqueue_req(conn)

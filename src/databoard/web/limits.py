@@ -28,7 +28,8 @@ def request_line_bytes() -> int:
         query = environ.get("QUERY_STRING", "")
         target = path + ("?" + query if query else "")
     method, protocol = environ.get("REQUEST_METHOD", ""), environ.get("SERVER_PROTOCOL", "")
-    return len(f"{method} {target} {protocol}".encode("latin-1", "replace"))
+    # WSGI strings are latin-1: a character is a byte.
+    return len(method) + len(target) + len(protocol) + 2
 
 
 def _refuse_long_request_line() -> None:

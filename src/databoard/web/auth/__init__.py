@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Flask, g
+from flask import Flask, Request, g
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from ... import access, accounts
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     config.setdefault("RATELIMIT_KEY_PREFIX", "databoard-login")
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     oidc.init_app(app)
     app.register_blueprint(bp)
@@ -87,6 +89,16 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def signed_in():
         return {"viewer": g.get("viewer"), "sign_in_enabled": sign_in_enabled}
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a request without the cookie (a chart, an asset:
+    most requests) gets its empty session without the signer Flask would build first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _check(app: Flask, sign_in_enabled: bool) -> None:

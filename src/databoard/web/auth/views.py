@@ -6,6 +6,7 @@ callbacks are rate-limited per client address and per user name (Flask-Limiter).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import requests
@@ -64,11 +65,27 @@ def limit_attempts(app) -> None:
     # adds before every request is for default and blueprint limits, which there are
     # none of, and cost each page and API answer a tenth of its time.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+    # So are its hooks after every request, unless its headers are on: no limit here
+    # deducts on the response, and its per-request state goes with the request.
+    if not app.config.get("RATELIMIT_HEADERS_ENABLED"):
+        app.after_request_funcs[None] = [
+            hook for hook in app.after_request_funcs[None] if limiter not in _bound(hook)
+        ]
+        app.teardown_request_funcs[None] = [
+            hook for hook in app.teardown_request_funcs[None] if limiter not in _bound(hook)
+        ]
     per_address = limiter.limit(_rate, methods=["POST"])
     per_user = limiter.limit(_rate, key_func=_user_key, methods=["POST"])
     views = app.view_functions
     views["auth.login_password"] = per_address(per_user(views["auth.login_password"]))
     views["auth.oidc_callback"] = limiter.limit(_rate)(views["auth.oidc_callback"])
+
+
+def _bound(hook) -> tuple:
+    """Return what a hook is bound to: a method's object, a partial's arguments."""
+    if isinstance(hook, functools.partial):
+        return hook.args
+    return (getattr(hook, "__self__", None),)
 
 
 def _back_to(path: str):
