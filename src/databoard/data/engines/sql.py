@@ -60,14 +60,15 @@ class TableRows:
         ranges = self.ranges if ranges is None else ranges
         return TableRows(table, self.engine, ranges, self.rollup, rolled)
 
-    def rolled_up(self, time: str, by: list[str], cells: int | None = None) -> TableRows:
+    def rolled_up(self, time: str, by: list[str], **sizes: int) -> TableRows:
         """Return these rows with a rollup per *by* columns and cell of *time* (built now).
 
-        :param cells: about the most rows the rollup may have (default :data:`.CELLS`).
+        :param sizes: ``cells`` (about the most rows of the rollup) and ``fewest`` (whole
+            cells a time range needs to be read from it), as :func:`.rollup.build` takes.
         """
-        from .rollup import CELLS, build
+        from .rollup import build
 
-        made = build(self.engine, self.table, time, by, cells or CELLS)
+        made = build(self.engine, self.table, time, by, **sizes)
         return TableRows(self.table, self.engine, self.ranges, made, ())
 
     @property
