@@ -104,24 +104,31 @@ def _log(sender: Flask, response, **extra) -> None:
     if not access_log.isEnabledFor(level):
         return
     seconds = time.perf_counter() - g.get("request_start", time.perf_counter())
+    # Each read of the request (an environ lookup behind a proxy object) is done once.
+    method, remote, status, size = (
+        request.method,
+        request.remote_addr,
+        response.status_code,
+        response.content_length,
+    )
     path = request.script_root + request.full_path.rstrip("?")
     http = {
-        "method": request.method,
+        "method": method,
         "path": path,
-        "status": response.status_code,
+        "status": status,
         "duration_ms": round(seconds * 1000, 1),
-        "bytes": response.content_length,
-        "remote_addr": request.remote_addr,
+        "bytes": size,
+        "remote_addr": remote,
         "user_agent": request.headers.get("User-Agent", ""),
     }
     access_log.log(
         level,
         '%s "%s %s" %s %s %.1fms',
-        request.remote_addr,
-        request.method,
+        remote,
+        method,
         path,
-        response.status_code,
-        response.content_length if response.content_length is not None else "-",
+        status,
+        size if size is not None else "-",
         seconds * 1000,
         extra={"http": http},
     )

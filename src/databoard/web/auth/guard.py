@@ -62,6 +62,7 @@ def keep_private(response: Response) -> Response:
     """
     if g.get("personal") and not response.cache_control.no_store:
         response.headers["Cache-Control"] = "private, no-cache"
-    if g.get("personal") or request.blueprint in GUARDED:
-        response.vary.update(current_app.extensions["databoard.identity_headers"])
+    identity = current_app.extensions["databoard.identity_headers"]
+    if identity and (g.get("personal") or request.blueprint in GUARDED):
+        response.vary.update(identity)  # parsing Vary costs every answer: only if needed
     return response
