@@ -19,15 +19,33 @@ This worker changes those edges and nothing else:
 - An answer's head leaves in the same write as the first bytes of its body: a worker
   killed mid-answer has sent all of a small answer or none of it, and a proxy retries
   the request elsewhere when it got none.
-- On SIGTERM it accepts what is already queued, then closes its listening socket at
-  once: later clients are refused (so a proxy retries elsewhere) rather than accepted
-  and reset, and every accepted request is answered, with ``Connection: close``.
+- On SIGTERM it accepts what is already queued, then closes its listening socket: later
+  clients are refused (so a proxy retries elsewhere) rather than accepted and reset, and
+  every accepted request is answered, with ``Connection: close``.
+
+Draining the queue alone leaves a window: the kernel completes handshakes for as long as
+any process holds the listening socket, and the last one to close it resets whatever
+arrived between its last ``accept()`` and its ``close()``, a moment a loaded machine can
+stretch (with 50 ms there, 4 stops in 6 reset a client). So when the whole server stops
+(the master has closed its copy of the socket, as gunicorn's does before it signals the
+workers), the first stopping worker attaches a socket filter that drops new SYNs: no
+handshake starts any more, the ones under way finish, and the workers accept and answer
+them for :data:`SETTLE` seconds before they close. A client whose SYN was dropped sends
+it again a second later and is refused then (or reaches the next server, after a
+re-exec or under systemd's socket activation, whose workers take the filter off again,
+see :meth:`Worker.notify`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
+import select
 import selectors
+import socket
+import struct
+import sys
 import time
 from functools import partial
 
@@ -37,6 +55,22 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 HEAD_TIMEOUT = 10.0
 #: Bytes of request head read in the event loop; beyond, the parser answers 431/400.
 HEAD_LIMIT = 64 * 1024
+#: Seconds a stopping worker keeps accepting once new SYNs are dropped: handshakes begun
+#: before take a round trip to finish (a lost SYN-ACK is resent only after a second).
+SETTLE = 0.25
+
+# Linux's SO_ATTACH_FILTER and SO_DETACH_FILTER, which the socket module does not name.
+_SO_ATTACH_FILTER, _SO_DETACH_FILTER = 26, 27
+#: A classic BPF program (code, jt, jf, k). A TCP socket's filter sees each segment from
+#: its TCP header: load the flags byte, drop the segment if SYN is set, else keep it.
+_DROP_SYN = (
+    (0x30, 0, 0, 13),  # ldb [13]
+    (0x45, 0, 1, 0x02),  # jset #SYN, next, skip one
+    (0x06, 0, 0, 0),  # ret #0: drop
+    (0x06, 0, 0, 0xFFFFFFFF),  # ret #-1: keep
+)
+#: The seconds between a serving worker's checks that its listeners take SYNs.
+_UNFILTER_EVERY = 1.0
 
 
 def _complete(head: bytes | bytearray) -> bool:
@@ -47,10 +81,9 @@ def _complete(head: bytes | bytearray) -> bool:
 class Worker(ThreadWorker):
     """gthread whose threads never wait on a client's request head (see the module)."""
 
+    _unfilter_at = 0.0  # when notify() next makes sure the listeners take SYNs
+
     def accept(self, listener) -> None:
-        if self.cfg.is_ssl:  # the TLS handshake belongs in a thread
-            super().accept(listener)
-            return
         self._accept_one(listener)
 
     def _accept_one(self, listener) -> bool:
@@ -65,7 +98,11 @@ class Worker(ThreadWorker):
             return True
         self.nr_conns += 1
         conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
-        self._await_head(conn, b"")
+        if self.cfg.is_ssl:  # the TLS handshake belongs in a thread, as in gthread
+            client.setblocking(True)
+            super().enqueue_req(conn)
+        else:
+            self._await_head(conn, b"")
         return True
 
     def _await_head(self, conn: TConn, head: bytes, now: bool = False) -> None:
@@ -146,11 +183,83 @@ class Worker(ThreadWorker):
 
     def set_accept_enabled(self, enabled: bool) -> None:
         super().set_accept_enabled(enabled)
-        if not enabled and not self.alive:  # stopping: take what is queued, then close
+        if not enabled and not self.alive:
+            self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        """Accept what is queued and what is on its way, then close the listeners.
+
+        Only when the server stops as a whole are new SYNs dropped: a worker leaving alone
+        (``max_requests``, ``TTOU``) closes its copies while its master's stay open, so
+        nothing is reset and its siblings must go on taking connections.
+        """
+        settle = 0.0
+        if not self._master_listens():
+            for listener in self.sockets:
+                settle = SETTLE if _set_syn_filter(listener, True) else settle
+        end = time.monotonic() + settle
+        while True:
             for listener in self.sockets:
                 while self._accept_one(listener):
                     pass
-                listener.close()
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            select.select(self.sockets, [], [], left)
+        for listener in self.sockets:
+            listener.close()
+
+    def _master_listens(self) -> bool:
+        """Return whether the master still holds a listener (``True`` if it cannot tell)."""
+        held = {f"socket:[{os.fstat(listener.fileno()).st_ino}]" for listener in self.sockets}
+        folder = f"/proc/{self.ppid}/fd"
+        try:
+            fds = os.listdir(folder)
+        except OSError:
+            return True
+        for fd in fds:
+            try:
+                if os.readlink(f"{folder}/{fd}") in held:
+                    return True
+            except OSError:
+                continue
+        return False
+
+    def notify(self) -> None:
+        """Tell the master this worker lives; now and then, let the listeners take SYNs.
+
+        The SYN filter stays on the socket, not the process: a master started by a
+        re-exec (``USR2``) or by systemd's socket activation serves the same socket, and
+        its workers take the filter off that the previous ones put on when they stopped.
+        """
+        super().notify()
+        now = time.monotonic()
+        if self.alive and now >= self._unfilter_at:
+            self._unfilter_at = now + _UNFILTER_EVERY
+            for listener in self.sockets:
+                _set_syn_filter(listener, False)
+
+
+def _set_syn_filter(listener, drop: bool) -> bool:
+    """Make TCP *listener* drop new SYNs, or take SYNs again; return whether it applies.
+
+    It applies to TCP listeners on Linux; elsewhere nothing changes (and a stop keeps
+    the small window described in the module).
+    """
+    if sys.platform != "linux" or listener.family not in (socket.AF_INET, socket.AF_INET6):
+        return False
+    if not drop:
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, _SO_DETACH_FILTER, 0)
+        except OSError as error:
+            if error.errno != errno.ENOENT:  # ENOENT: no filter on it, as usual
+                raise
+        return True
+    code = b"".join(struct.pack("HBBI", *line) for line in _DROP_SYN)
+    program = ctypes.create_string_buffer(code, len(code))
+    fprog = struct.pack("HP", len(_DROP_SYN), ctypes.addressof(program))
+    listener.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+    return True
 
 
 class _HeadWithBody:
