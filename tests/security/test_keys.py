@@ -33,8 +33,11 @@ def test_weak_keys(key):
     assert secret_key_problem(key)
 
 
+# Fresh keys each run, under fixed names: every test process collects the same tests.
 @pytest.mark.parametrize(
-    "key", [secrets.token_hex(16), secrets.token_hex(32), secrets.token_urlsafe(32).encode()]
+    "key",
+    [secrets.token_hex(16), secrets.token_hex(32), secrets.token_urlsafe(32).encode()],
+    ids=["hex16", "hex32", "urlsafe32"],
 )
 def test_strong_keys(key):
     assert secret_key_problem(key) is None
