@@ -59,7 +59,13 @@ def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
         numeric = xs.to_numpy(float)
     if np.ptp(numeric) == 0:
         return None
-    slope, intercept = np.polyfit(numeric, points[y].to_numpy(float), 1)
+    # The closed form with NumPy's own sums, not np.polyfit: LAPACK's least squares picks
+    # CPU-specific kernels, so its last digits (and a cached figure's bytes) vary by machine.
+    ys = points[y].to_numpy(float)
+    mean_x, mean_y = numeric.sum() / len(numeric), ys.sum() / len(ys)
+    dx = numeric - mean_x
+    slope = float((dx * (ys - mean_y)).sum() / (dx * dx).sum())
+    intercept = mean_y - slope * mean_x
     ends = [numeric.min(), numeric.max()]
     return values(pd.Series([xs.min(), xs.max()])), [float(slope * e + intercept) for e in ends]
 
