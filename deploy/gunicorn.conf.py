@@ -39,6 +39,8 @@ keepalive = _options["keepalive"]
 limit_request_line = _options["limit_request_line"]
 # The app writes the access log, one line per request with its id, to stdout.
 accesslog = _options["accesslog"]
+# gunicorn's logger without the access line it would build only to drop it.
+logger_class = _options["logger_class"]
 errorlog = _options["errorlog"]
 loglevel = _options["loglevel"]
 logconfig_dict = _options["logconfig_dict"]
