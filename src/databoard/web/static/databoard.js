@@ -8,7 +8,8 @@ const databoard = {
   query: null, // URLSearchParams of the view on screen
   requests: new Map(), // chart id -> AbortController of its pending redraw
   multiselects: new Map(), // filter name -> chip widget
-  prefetched: new Map(), // figure URL -> its fetch, started ahead (a slider, a hover)
+  prefetched: new Map(), // figure URL -> its parsed answer, asked for ahead (a slider, a hover)
+  pendingURL: null, // adds the view on screen to the history, in the next task
 
   init() {
     const node = document.getElementById("databoard-state");
@@ -113,11 +114,32 @@ const databoard = {
   update(push) {
     const query = this.currentQuery();
     if (query.toString() === this.query.toString()) return Promise.resolve();
-    if (push) history.pushState({ query: query.toString() }, "", this.url(query));
-    return this.redraw(query);
+    const drawn = this.redraw(query);
+    if (push) this.pushURL(query);
+    return drawn;
+  },
+
+  // Give the view its own history entry in a task of its own, after this one: pushState
+  // takes milliseconds (more with a long query), which the figures fetched ahead need not
+  // wait for (they are drawn in this task), nor the requests (they are on their way). An
+  // entry still due is added before the next one, and dropped if the history moves first.
+  pushURL(query) {
+    this.flushURL();
+    const entry = () => {
+      if (this.pendingURL !== entry) return;
+      this.pendingURL = null;
+      history.pushState({ query: query.toString() }, "", this.url(query));
+    };
+    this.pendingURL = entry;
+    setTimeout(entry, 0);
+  },
+
+  flushURL() {
+    if (this.pendingURL) this.pendingURL();
   },
 
   restore() {
+    this.pendingURL = null;
     const query = new URLSearchParams(location.search);
     this.setControls(query);
     this.redraw(this.currentQuery());
@@ -126,21 +148,44 @@ const databoard = {
   redraw(query) {
     const before = this.query;
     this.query = query;
-    document.dispatchEvent(new CustomEvent("databoard:view", { detail: query }));
     const changed = this.state.charts.filter(
       (chart) =>
         this.chartQuery(chart, before).toString() !== this.chartQuery(chart, query).toString(),
     );
+    // Ask for every changed figure before any other work, and draw each as soon as it is
+    // in: the requests are on their way while the page updates itself, and a chart whose
+    // answer came first is drawn while the others are still on the wire. Figures fetched
+    // ahead and already parsed are drawn in this same task, before the browser paints.
+    const drawn = Promise.all(
+      changed.map((chart) => this.fetchChart(chart, query).then((draw) => draw())),
+    );
+    document.dispatchEvent(new CustomEvent("databoard:view", { detail: query }));
     this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
-    // Fetch every changed chart, then draw them all at once, as fast as the browser can
-    // redraw: one layout and paint for all instead of one per arriving answer.
     document.querySelectorAll("[data-action=csv]").forEach((link) => {
       const id = link.closest(".chart").dataset.chart;
       link.search = this.chartQuery(this.charts.get(id), query).toString();
     });
-    return Promise.all(changed.map((chart) => this.fetchChart(chart, query)))
-      .then((draws) => Promise.all(draws.map((draw) => draw())))
-      .then(() => this.announce("Charts updated."));
+    return drawn.then(() => {
+      this.announce("Charts updated.");
+      // What may wait until the charts are drawn waits for this (the linked options):
+      // its requests and work would otherwise compete with the charts'.
+      document.dispatchEvent(new CustomEvent("databoard:redrawn", { detail: this.query }));
+    });
+  },
+
+  // Start fetching a figure ahead (a slider's next steps, a hovered point's click) and
+  // parse it as soon as it is in, so that drawing it later waits for nothing.
+  prefetch(url) {
+    if (!this.prefetched.has(url)) this.prefetched.set(url, this.ask(url));
+  },
+
+  // Fetch a figure and parse it: a promise of {ok, status, body}.
+  ask(url, signal) {
+    const answer = fetch(url, { signal }).then((response) =>
+      response.json().then((body) => ({ ok: response.ok, status: response.statusText, body })),
+    );
+    answer.catch(() => {}); // a figure fetched ahead and never used may fail unheard
+    return answer;
   },
 
   // Fetch a chart's figure; resolve to a function that gives it to the chart (or its
@@ -149,6 +194,10 @@ const databoard = {
     this.requests.get(chart.id)?.abort();
     const controller = new AbortController();
     this.requests.set(chart.id, controller);
+    const url = `${chart.url}?${this.chartQuery(chart, query)}`;
+    const ahead = this.prefetched.get(url);
+    this.prefetched.delete(url);
+    const answer = ahead ?? this.ask(url, controller.signal);
     const card = this.card(chart.id);
     card.classList.add("is-loading");
     card.setAttribute("aria-busy", "true");
@@ -159,22 +208,17 @@ const databoard = {
       card.classList.remove("is-loading");
       card.removeAttribute("aria-busy");
     };
-    const url = `${chart.url}?${this.chartQuery(chart, query)}`;
-    const ahead = this.prefetched.get(url);
-    this.prefetched.delete(url);
-    return (ahead ?? fetch(url, { signal: controller.signal }))
-      .then((response) =>
-        response.json().then((body) => {
-          if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-          // A newer change of this chart supersedes this answer: it is not drawn.
-          return () => {
-            if (!current()) return Promise.resolve();
-            this.figures.set(chart.id, body);
-            done();
-            return this.sync(chart.id).then(() => this.refreshTable(card));
-          };
-        }),
-      )
+    return answer
+      .then(({ ok, status, body }) => {
+        if (!ok) throw new Error(body.error ? body.error.message : status);
+        // A newer change of this chart supersedes this answer: it is not drawn.
+        return () => {
+          if (!current()) return Promise.resolve();
+          this.figures.set(chart.id, body);
+          done();
+          return this.sync(chart.id).then(() => this.refreshTable(card));
+        };
+      })
       .catch((error) => () => {
         if (error.name === "AbortError" || !current()) return Promise.resolve();
         this.figures.set(chart.id, { error: error.message });

@@ -107,8 +107,8 @@ databoard.explore = {
     plot.on("plotly_unhover", () => clearTimeout(this.hovering));
   },
 
-  // A pointer rests on a point before it clicks: fetch the figures the click would show
-  // meanwhile, so the click draws without waiting for the server. Only the latest
+  // A pointer rests on a point before it clicks: fetch and parse the figures the click
+  // would show meanwhile, so the click draws at once, in its own task. Only the latest
   // point's figures are held; the answers are cacheable, so the server's cache and the
   // browser's keep them for the next click on the same point.
   prefetch(target, raw) {
@@ -121,7 +121,7 @@ databoard.explore = {
     for (const chart of board.state.charts) {
       const url = `${chart.url}?${board.chartQuery(chart, query)}`;
       if (url === `${chart.url}?${board.chartQuery(chart, board.query)}`) continue;
-      if (!board.prefetched.has(url)) board.prefetched.set(url, fetch(url));
+      board.prefetch(url);
       this.hovered.push(url);
     }
   },
@@ -296,7 +296,7 @@ databoard.explore = {
         query.set(filter.name, steps[i]);
         for (const chart of charts) {
           const url = `${chart.url}?${board.chartQuery(chart, query)}`;
-          if (!board.prefetched.has(url)) board.prefetched.set(url, fetch(url));
+          board.prefetch(url);
         }
       }
     };
@@ -306,6 +306,7 @@ databoard.explore = {
       play.textContent = "Play";
       play.setAttribute("aria-pressed", "false");
       board.prefetched.clear();
+      board.flushURL();
       // Paused, the URL holds the step on screen: one history entry for the whole run.
       const text = board.query.toString();
       if (text !== new URLSearchParams(location.search).toString())
@@ -364,7 +365,9 @@ databoard.explore = {
         .then((body) => body && ticket === latest && this.showOptions(body.filters))
         .catch(() => {}); // the controls keep every option: nothing is lost
     };
-    document.addEventListener("databoard:view", (event) => fetchOptions(event.detail));
+    // Asked once the charts are drawn: the server's work for the options, and the
+    // browser's for the answer, would otherwise delay them.
+    document.addEventListener("databoard:redrawn", (event) => fetchOptions(event.detail));
     if (board.state.linked) this.showOptions(board.state.linked);
   },
 
