@@ -156,9 +156,7 @@ const databoard = {
     // in: the requests are on their way while the page updates itself, and a chart whose
     // answer came first is drawn while the others are still on the wire. Figures fetched
     // ahead and already parsed are drawn in this same task, before the browser paints.
-    const drawn = Promise.all(
-      changed.map((chart) => this.fetchChart(chart, query).then((draw) => draw())),
-    );
+    const drawn = Promise.all(changed.map((chart) => this.redrawChart(chart, query)));
     document.dispatchEvent(new CustomEvent("databoard:view", { detail: query }));
     this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
     document.querySelectorAll("[data-action=csv]").forEach((link) => {
@@ -188,9 +186,11 @@ const databoard = {
     return answer;
   },
 
-  // Fetch a chart's figure; resolve to a function that gives it to the chart (or its
-  // error), drawn at once if the chart is drawn or due (see databoard-drawing.js).
-  fetchChart(chart, query) {
+  // Fetch a chart's figure (or take the one fetched ahead) and give it to the chart, or
+  // its error, drawn at once if the chart is drawn or due (see databoard-drawing.js);
+  // resolve once that is done. An answer a newer change of the chart supersedes is not
+  // drawn.
+  redrawChart(chart, query) {
     this.requests.get(chart.id)?.abort();
     const controller = new AbortController();
     this.requests.set(chart.id, controller);
@@ -201,30 +201,22 @@ const databoard = {
     const card = this.card(chart.id);
     card.classList.add("is-loading");
     card.setAttribute("aria-busy", "true");
-    const current = () => this.requests.get(chart.id) === controller;
-    const done = () => {
-      if (!current()) return;
+    const show = (figure) => {
+      if (this.requests.get(chart.id) !== controller) return Promise.resolve();
       this.requests.delete(chart.id);
       card.classList.remove("is-loading");
       card.removeAttribute("aria-busy");
+      this.figures.set(chart.id, figure);
+      const drawn = this.sync(chart.id);
+      return figure.error ? drawn : drawn.then(() => this.refreshTable(card));
     };
     return answer
       .then(({ ok, status, body }) => {
         if (!ok) throw new Error(body.error ? body.error.message : status);
-        // A newer change of this chart supersedes this answer: it is not drawn.
-        return () => {
-          if (!current()) return Promise.resolve();
-          this.figures.set(chart.id, body);
-          done();
-          return this.sync(chart.id).then(() => this.refreshTable(card));
-        };
+        return body;
       })
-      .catch((error) => () => {
-        if (error.name === "AbortError" || !current()) return Promise.resolve();
-        this.figures.set(chart.id, { error: error.message });
-        done();
-        return this.sync(chart.id);
-      });
+      .catch((error) => ({ error: error.message }))
+      .then(show);
   },
 
   showError(card, message) {
