@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from databoard import Dashboard, Kpi, Line, Table
-from databoard.charts.numbers import FormatError, check_spec, d3_format, default_spec
+from databoard.charts.numbers import BLOCK, FormatError, check_spec, d3_format, default_spec
 
 from support import ROOT, raw_indicator
 
@@ -81,6 +82,23 @@ def test_default_specs_from_the_world_bank_data():
     assert default_spec("count", years) == ",d"
     assert default_spec("country", pd.Series(["a", "b"])) is None
     assert default_spec("flag", pd.Series([True, False])) is None
+
+
+def test_default_specs_of_long_columns_read_every_value():
+    """A column is read in blocks (a download's millions of rows); the choice is the
+    one its whole column gives, whichever block holds the value needing decimals."""
+    whole = np.arange(3 * BLOCK + 5, dtype=float)
+    assert default_spec("units", pd.Series(whole)) == ",d"
+    for where in (0, BLOCK - 1, BLOCK, 3 * BLOCK + 4):
+        values = whole.copy()
+        values[where] = 0.25
+        assert default_spec("units", pd.Series(values)) == ",.2f"
+    # Blocks needing 1, 3 and 2 decimals: three for every row.
+    mixed = np.concatenate([np.full(BLOCK, 0.5), np.full(BLOCK, 0.125), np.full(10, 0.75)])
+    assert default_spec("share", pd.Series(mixed)) == ",.3f"
+    gaps = np.full(2 * BLOCK, np.nan)
+    gaps[-1] = 7.0
+    assert default_spec("units", pd.Series(gaps)) == ",d"
 
 
 def gapminder_board(**chart_options) -> Dashboard:

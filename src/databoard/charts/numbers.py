@@ -291,15 +291,40 @@ def default_spec(name: Any, series: pd.Series) -> str | None:
         numbers = series.to_numpy(dtype=float, na_value=np.nan)
     else:
         return None
+    # Block by block, so a download of millions of rows holds a few temporaries of one
+    # block, not of the column. The fewest decimals all blocks take is the largest any
+    # block needs, confirmed over every block when there are several.
+    blocks = [numbers[start : start + BLOCK] for start in range(0, len(numbers), BLOCK)]
+    decimals = WHOLE
+    for block in blocks:
+        decimals = _decimals(block, decimals)
+    while len(blocks) > 1 and WHOLE < decimals < MAX_DECIMALS:
+        if all(_decimals(block, decimals) == decimals for block in blocks):
+            break
+        decimals += 1
+    return _whole(name) if decimals == WHOLE else f",.{decimals}f"
+
+
+#: Values a number column's format is chosen from at a time.
+BLOCK = 1 << 16
+#: What :func:`_decimals` says of whole numbers.
+WHOLE = -1
+
+
+def _decimals(numbers: np.ndarray, least: int) -> int:
+    """Return the fewest decimals, from *least* on, showing every finite value of
+    *numbers* to six significant digits (:data:`WHOLE` if they are all whole numbers)."""
     numbers = numbers[np.isfinite(numbers)]
     size = np.abs(numbers)
-    if not numbers.size or ((size < 2**53).all() and (numbers == np.round(numbers)).all()):
-        return _whole(name)
+    if least == WHOLE:
+        if not numbers.size or ((size < 2**53).all() and (numbers == np.round(numbers)).all()):
+            return WHOLE
+        least = 0
     tolerance = np.maximum(size * 5e-6, 0.5 * 10.0**-MAX_DECIMALS)
-    for decimals in range(MAX_DECIMALS):
+    for decimals in range(least, MAX_DECIMALS):
         if (np.abs(np.round(numbers, decimals) - numbers) <= tolerance).all():
-            return f",.{decimals}f"
-    return f",.{MAX_DECIMALS}f"
+            return decimals
+    return MAX_DECIMALS
 
 
 def _whole(name: Any) -> str:
