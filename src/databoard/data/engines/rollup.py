@@ -252,20 +252,30 @@ _COMBINE = {
 }
 
 
-def corners(t: ibis.Table, x: str, y: str, keys) -> ibis.Table:
-    """Return M4's corners of each series' bucket (``_bucket``) of the rows *t*."""
+def corners(t: ibis.Table, x: str, y: str, keys, duckdb: bool = True) -> ibis.Table:
+    """Return M4's corners of each series' bucket (``_bucket``) of the rows *t*.
+
+    :param duckdb: the rows are in DuckDB, whose own ``arg_min``/``arg_max`` is one pass
+        (:func:`arg_extreme`); other engines take Ibis' ``argmin``/``argmax``.
+    """
+    by = arg_extreme if duckdb else _ibis_extreme
     value = t[y].cast("float64")
     return t.group_by([*keys, "_bucket"]).aggregate(
         _n=t.count(),
         first_x=t[x].min(),
-        first_y=arg_extreme("min", value, t[x]),
+        first_y=by("min", value, t[x]),
         last_x=t[x].max(),
-        last_y=arg_extreme("max", value, t[x]),
-        low_x=arg_extreme("min", t[x], value),
+        last_y=by("max", value, t[x]),
+        low_x=by("min", t[x], value),
         low_y=value.min(),
-        high_x=arg_extreme("max", t[x], value),
+        high_x=by("max", t[x], value),
         high_y=value.max(),
     )
+
+
+def _ibis_extreme(which: str, arg, key):
+    """Return *arg* where *key* is smallest (``which="min"``) or largest, as Ibis writes it."""
+    return arg.argmin(key) if which == "min" else arg.argmax(key)
 
 
 def build(

@@ -329,39 +329,18 @@ class TableRows:
             bucket = ((position(t[x]) - low) * scale).floor().cast("int64")
             t = t.mutate(_bucket=ibis.least(ibis.greatest(bucket, 0), buckets - 1))
         if query is None:
-            query = self._corners(t, x, y, keys)
-        corners = self.engine.execute(query)
-        lengths = corners.groupby(keys)["_n"].sum() if keys else corners["_n"]
-        if corners.empty or int(lengths.max()) <= width:
+            query = corners(t, x, y, keys, duckdb=self.engine.name == "duckdb")
+        found = self.engine.execute(query)
+        lengths = found.groupby(keys)["_n"].sum() if keys else found["_n"]
+        if found.empty or int(lengths.max()) <= width:
             return self  # short after all: every row, in one more (small) query
         parts = [
-            corners[[*keys, f"{corner}_x", f"{corner}_y"]].set_axis([*keys, x, y], axis=1)
+            found[[*keys, f"{corner}_x", f"{corner}_y"]].set_axis([*keys, x, y], axis=1)
             for corner in ("first", "last", "low", "high")
         ]
         points = pd.concat(parts, ignore_index=True).drop_duplicates()
         points = points.sort_values([*keys, x], kind="stable", ignore_index=True)
         return FrameRows(points)
-
-    def _corners(self, t: ibis.Table, x: str, y: str, keys: list[str]) -> ibis.Table:
-        """Return M4's corners per series and ``_bucket``: one aggregation, no join.
-
-        DuckDB computes the value at a smallest or largest key with its own
-        ``arg_min``/``arg_max`` (one pass); Ibis' ``argmin`` sorts every group there.
-        """
-        if self.engine.name == "duckdb":
-            return corners(t, x, y, keys)
-        value = t[y].cast("float64")
-        return t.group_by([*keys, "_bucket"]).aggregate(
-            _n=t.count(),
-            first_x=t[x].min(),
-            first_y=value.argmin(t[x]),
-            last_x=t[x].max(),
-            last_y=value.argmax(t[x]),
-            low_x=t[x].argmin(value),
-            low_y=value.min(),
-            high_x=t[x].argmax(value),
-            high_y=value.max(),
-        )
 
     def to_pandas(self, limit: int | None = None) -> pd.DataFrame:
         if limit is None:
