@@ -82,8 +82,8 @@ def in_order(data: Columns, column: str, rows: np.ndarray) -> np.ndarray:
         if not (numbers[1:] < numbers[:-1]).any() and not np.isnan(numbers).any():
             return np.arange(len(rows))
         missing = np.isnan(numbers)
-        present = np.flatnonzero(~missing)
-        return np.concatenate([present[numbers[present].argsort()], np.flatnonzero(missing)])
+        known = np.flatnonzero(~missing)
+        return np.concatenate([known[numbers[known].argsort()], np.flatnonzero(missing)])
     part = data[column].iloc[rows].reset_index(drop=True)
     if part.is_monotonic_increasing:
         return np.arange(len(rows))
