@@ -16,6 +16,7 @@ PRIVATE_URLS = [
     "/api/v1/dashboards/secret/charts/pay",
     "/api/v1/dashboards/secret/charts/pay/data.csv",
     "/api/v1/dashboards/secret/charts/pay/data.json",
+    "/api/v1/dashboards/secret/figures/pay",
 ]
 
 

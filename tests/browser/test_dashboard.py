@@ -48,9 +48,12 @@ def test_changing_countries_redraws_and_updates_url(live_server, watch):
     assert watch.trace_names("gdp-per-capita") == ["United States", "China", "Nigeria"]
     assert query_of(page.url)["country"] == ["USA", "CHN", "NGA"]
     assert query_of(page.url)["from"] == ["2000"]
-    fetched = watch.requests[before:]
-    assert any("/charts/gdp-per-capita?" in u for u in fetched)
-    assert not any("/charts/world-map" in u for u in fetched), "the map does not follow countries"
+    # One request asks for every chart the change redraws, and only those.
+    (asked,) = [u for u in watch.requests[before:] if "/api/" in u and "/options" not in u]
+    charts = urlparse(asked).path.partition("/figures/")[2].split("/")
+    assert "gdp-per-capita" in charts and len(charts) == 12
+    assert "world-map" not in charts, "the map does not follow countries"
+    assert query_of(asked)["country"] == ["USA", "CHN", "NGA"]
     assert page.url.endswith("&from=2000&to=2015&map_indicator=NY.GDP.PCAP.CD")
 
     # A copied link reopens the same view.

@@ -86,6 +86,18 @@ def answer(cache_key: str, make: Callable[[], bytes | str], mimetype: str, heade
     return found, True
 
 
+def body(cache_key: str, make: Callable[[], bytes | str], mimetype: str) -> bytes:
+    """Return the body cached under *cache_key*, uncompressed, making and caching it if
+    missing: for an answer sent inside another (a figure among a view change's)."""
+    found = lookup(cache_key)
+    if found is not None:
+        return found.body
+    made = make()
+    made = made.encode() if isinstance(made, str) else made
+    keep(cache_key, made, mimetype)
+    return made
+
+
 def lookup(cache_key: str) -> Answer | None:
     """Return the answer cached under *cache_key*, or ``None``."""
     found = cache.get(cache_key)  # a failing backend is a miss (see cache_store)
@@ -133,6 +145,21 @@ def stream(chunks: Iterable[bytes], mimetype: str, headers=()) -> Response:
     """
     response = Response(iter(chunks), mimetype=mimetype)
     _headers(response, False, headers)
+    return response
+
+
+def stream_lines(lines: Iterable[bytes], mimetype: str) -> Response:
+    """Send *lines* as one answer, each compressed and sent as soon as it is made, so the
+    client uses one while the next is made (and a proxy passes each on at once)."""
+    chosen = encoding.negotiate(encoding.ENCODINGS)
+    response = Response(
+        encoding.flushed(lines, chosen, _level(chosen)) if chosen else lines, mimetype=mimetype
+    )
+    if chosen:
+        response.headers["Content-Encoding"] = chosen
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
+    response.headers["X-Accel-Buffering"] = "no"
     return response
 
 

@@ -10,7 +10,8 @@ response that already has a ``Content-Encoding``.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Container
+import zlib
+from collections.abc import Container, Iterable, Iterator
 
 import brotli
 from flask import Response, request
@@ -29,6 +30,26 @@ def compress(body: bytes, encoding: str, level: int) -> bytes:
     if encoding == "gzip":
         return gzip.compress(body, level, mtime=0)
     raise ValueError(f"unknown encoding {encoding!r}")
+
+
+def flushed(chunks: Iterable[bytes], encoding: str, level: int) -> Iterator[bytes]:
+    """Compress *chunks* with *encoding* as one body, each sent whole as soon as it is made.
+
+    A flush after each chunk lets the client decode it before the next one is made (a
+    few bytes more than compressing the body at once).
+    """
+    if encoding == "br":
+        packer = brotli.Compressor(quality=level)
+        for chunk in chunks:
+            yield packer.process(chunk) + packer.flush()
+        yield packer.finish()
+    elif encoding == "gzip":
+        packer = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip member
+        for chunk in chunks:
+            yield packer.compress(chunk) + packer.flush(zlib.Z_SYNC_FLUSH)
+        yield packer.flush()
+    else:
+        raise ValueError(f"unknown encoding {encoding!r}")
 
 
 def decompress(body: bytes, encoding: str) -> bytes:

@@ -44,6 +44,14 @@ def log_failure(error: DataboardError) -> None:
     )
 
 
+def unexpected(error: Exception) -> DataboardError:
+    """Return what a client is told of an *error* nobody foresaw: no detail (its traceback,
+    the ``__cause__``, is for the log)."""
+    failure = DataboardError("internal error; see the server log", 500)
+    failure.__cause__ = error
+    return failure
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every failure into a clean answer."""
 
@@ -66,4 +74,4 @@ def init_app(app: Flask) -> None:
             raise error  # the debugger shows it, with its traceback
         # The traceback goes to the log, never to the client.
         app.logger.exception("unhandled error on %s", request.full_path)
-        return _respond(DataboardError("internal error; see the server log", 500))
+        return _respond(unexpected(error))

@@ -11,8 +11,9 @@ from flask import current_app, request, url_for
 from ..charts import encode
 from ..dashboard import ChartResult, Dashboard, View
 from ..dashboard.explore import click_target, link_target
+from ..errors import DataboardError
 from ..site import get_site
-from . import cache
+from . import cache, errors
 
 
 @dataclass
@@ -59,6 +60,23 @@ class DashboardView:
             lambda: figure_body(self.dashboard, chart_id, self.render(chart_id).figure),
             "application/json",
         )
+
+    def figure_line(self, chart_id: str) -> bytes:
+        """Return the chart's figure as a line of JSON: ``{"id", "figure"}``, or ``{"id",
+        "error"}`` with the error the chart's own answer would have (logged the same)."""
+        key = self.cache_key(chart_id, "figure")
+        try:
+            made = cache.body(
+                key,
+                lambda: figure_body(self.dashboard, chart_id, self.render(chart_id).figure),
+                "application/json",
+            )
+        except Exception as error:  # one chart's failure is its line's, not the others'
+            failure = error if isinstance(error, DataboardError) else errors.unexpected(error)
+            if failure.status >= 500 and not getattr(failure, "quiet", False):
+                errors.log_failure(failure)
+            return encode.dumps({"id": chart_id} | failure.to_dict()) + b"\n"
+        return b'{"id":' + encode.dumps(chart_id) + b',"figure":' + made + b"}\n"
 
 
 def figure_body(board: Dashboard, chart_id: str, figure: dict) -> bytes:
@@ -111,5 +129,7 @@ def dashboard_detail(dashboard: Dashboard) -> dict:
             for name, f in dashboard.filters.items()
         ],
         "options_url": url_for("api.options", slug=dashboard.slug),
+        # the figures of several charts: this, then their ids separated by "/"
+        "figures_url": url_for("api.dashboard", slug=dashboard.slug) + "/figures/",
         "charts": charts,
     }

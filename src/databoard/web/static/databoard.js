@@ -6,7 +6,7 @@ const databoard = {
   state: null,
   config: null,
   query: null, // URLSearchParams of the view on screen
-  requests: new Map(), // chart id -> AbortController of its pending redraw
+  requests: new Map(), // chart id -> what releases its pending redraw's request
   multiselects: new Map(), // filter name -> chip widget
   prefetched: new Map(), // figure URL -> its parsed answer, asked for ahead (a slider, a hover)
   pendingURL: null, // adds the view on screen to the history, in the next task
@@ -156,7 +156,8 @@ const databoard = {
     // in: the requests are on their way while the page updates itself, and a chart whose
     // answer came first is drawn while the others are still on the wire. Figures fetched
     // ahead and already parsed are drawn in this same task, before the browser paints.
-    const drawn = Promise.all(changed.map((chart) => this.redrawChart(chart, query)));
+    const answers = this.answers(changed, query);
+    const drawn = Promise.all(changed.map((chart, i) => this.redrawChart(chart, answers[i])));
     document.dispatchEvent(new CustomEvent("databoard:view", { detail: query }));
     this.announce(`Updating ${changed.length} chart${changed.length === 1 ? "" : "s"}…`);
     document.querySelectorAll("[data-action=csv]").forEach((link) => {
@@ -186,24 +187,104 @@ const databoard = {
     return answer;
   },
 
-  // Fetch a chart's figure (or take the one fetched ahead) and give it to the chart, or
-  // its error, drawn at once if the chart is drawn or due (see databoard-drawing.js);
-  // resolve once that is done. An answer a newer change of the chart supersedes is not
-  // drawn.
-  redrawChart(chart, query) {
-    this.requests.get(chart.id)?.abort();
+  figureURL(chart, query) {
+    return `${chart.url}?${this.chartQuery(chart, query)}`;
+  },
+
+  // What each of *charts* draws in the view *query*: {answer, release}, where *answer*
+  // is the figure fetched ahead, or else asked for with the others' in one request
+  // (see askAll), and *release* says the chart no longer needs that request.
+  answers(charts, query) {
+    const out = [];
+    const missing = [];
+    charts.forEach((chart, i) => {
+      const url = this.figureURL(chart, query);
+      const ahead = this.prefetched.get(url);
+      this.prefetched.delete(url);
+      if (ahead) out[i] = { answer: ahead, release: () => {} };
+      else missing.push(i);
+    });
+    if (!missing.length) return out;
     const controller = new AbortController();
-    this.requests.set(chart.id, controller);
-    const url = `${chart.url}?${this.chartQuery(chart, query)}`;
-    const ahead = this.prefetched.get(url);
-    this.prefetched.delete(url);
-    const answer = ahead ?? this.ask(url, controller.signal);
+    let waiting = missing.length; // the request is aborted once no chart waits for it
+    const release = () => {
+      if (--waiting === 0) controller.abort();
+    };
+    const asked = missing.map((i) => charts[i]);
+    const found =
+      asked.length === 1
+        ? [this.ask(this.figureURL(asked[0], query), controller.signal)]
+        : this.askAll(asked, query, controller.signal);
+    missing.forEach((i, j) => (out[i] = { answer: found[j], release: () => release() }));
+    return out;
+  },
+
+  // Ask for the figures of several charts in one request, whose lines come as the server
+  // makes them: one promise of {ok, status, body} per chart, each settled by its line.
+  askAll(charts, query, signal) {
+    const params = this.paramsOf(new Set(charts.flatMap((chart) => chart.filters)));
+    const asked = new URLSearchParams();
+    for (const [key, value] of query) if (params.has(key)) asked.append(key, value);
+    const ids = charts.map((chart) => encodeURIComponent(chart.id)).join("/");
+    const settle = new Map();
+    const found = charts.map((chart) => new Promise((resolve) => settle.set(chart.id, resolve)));
+    const give = (id, answer) => {
+      settle.get(id)?.(answer);
+      settle.delete(id);
+    };
+    fetch(`${this.state.figures_url}${ids}?${asked}`, { signal })
+      .then(async (response) => {
+        if (!response.ok) {
+          const body = await response.json().catch(() => ({}));
+          const failed = { ok: false, status: response.statusText, body };
+          for (const id of [...settle.keys()]) give(id, failed);
+          return;
+        }
+        for await (const line of this.lines(response.body)) {
+          const item = JSON.parse(line);
+          give(item.id, { ok: !item.error, status: "", body: item.error ? item : item.figure });
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        const cut = { ok: false, status: "the answer was cut short", body: {} };
+        for (const id of [...settle.keys()]) give(id, cut);
+      });
+    return found;
+  },
+
+  // The lines of a streamed body, each as soon as it is whole.
+  async *lines(body) {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      let from = buffer.length;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n", from)) >= 0) {
+        yield buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        from = 0;
+      }
+    }
+    if (buffer.trim()) yield buffer;
+  },
+
+  // Give a chart the figure of its *answer* (see answers), or its error, drawn at once if
+  // the chart is drawn or due (see databoard-drawing.js); resolve once that is done. An
+  // answer a newer change of the chart supersedes is not drawn.
+  redrawChart(chart, { answer, release }) {
+    this.requests.get(chart.id)?.(); // the chart's previous request: no longer its own
+    this.requests.set(chart.id, release);
     const card = this.card(chart.id);
     card.classList.add("is-loading");
     card.setAttribute("aria-busy", "true");
     const show = (figure) => {
-      if (this.requests.get(chart.id) !== controller) return Promise.resolve();
+      if (this.requests.get(chart.id) !== release) return Promise.resolve();
       this.requests.delete(chart.id);
+      release();
       card.classList.remove("is-loading");
       card.removeAttribute("aria-busy");
       this.figures.set(chart.id, figure);
