@@ -19,6 +19,7 @@ import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
 from .. import options as options_module
+from ..data.engines import memory
 from ..data.engines.rows import AGGREGATES, Rows
 from ..frozen import Sealable, SealedWhenBuilt
 from .theme import GRID, PALETTE, base_layout
@@ -53,20 +54,28 @@ def values(series: pd.Series) -> list:
     return json_ready(series).tolist()
 
 
-def json_ready(series: pd.Series) -> np.ndarray:
-    """Return *series* as an object array of JSON-ready values, ``None`` where missing.
+def _array(values):
+    """Return the values of a Series or array: a NumPy array for NumPy values, else
+    pandas' array of their type."""
+    array = values.array if isinstance(values, pd.Series) else values
+    return array.to_numpy() if isinstance(array, NumpyExtensionArray) else array
+
+
+def json_ready(values) -> np.ndarray:
+    """Return *values* (a Series or array) as an object array of JSON-ready values,
+    ``None`` where missing.
 
     Numbers in NumPy columns take a direct path: pandas' general conversion costs more
     than the conversion itself on the few hundred values of a typical series.
     """
-    array = series.array
-    if isinstance(array, NumpyExtensionArray) and array.dtype.kind in "iub":
-        return array.to_numpy().astype(object)
-    if isinstance(array, NumpyExtensionArray) and array.dtype.kind == "f":
-        numbers = array.to_numpy()
-        out = numbers.astype(object)
-        out[np.isnan(numbers)] = None
+    array = _array(values)
+    if isinstance(array, np.ndarray) and array.dtype.kind in "iub":
+        return array.astype(object)
+    if isinstance(array, np.ndarray) and array.dtype.kind == "f":
+        out = array.astype(object)
+        out[np.isnan(array)] = None
         return out
+    series = values if isinstance(values, pd.Series) else pd.Series(array, copy=False)
     if pd.api.types.is_datetime64_any_dtype(series):
         text = series.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
         return text.astype(object).where(series.notna(), None).to_numpy(dtype=object)
@@ -75,15 +84,15 @@ def json_ready(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object, na_value=None)
 
 
-def present(series: pd.Series) -> np.ndarray:
-    """Return which values of *series* are not missing, as booleans.
+def present(values) -> np.ndarray:
+    """Return which of *values* (a Series or array) are not missing, as booleans.
 
     Floats in NumPy take a direct path: a tenth of pandas' ``notna`` on a few hundred.
     """
-    array = series.array
-    if isinstance(array, NumpyExtensionArray) and array.dtype.kind == "f":
-        return ~np.isnan(array.to_numpy())
-    return series.notna().to_numpy()
+    array = _array(values)
+    if isinstance(array, np.ndarray) and array.dtype.kind == "f":
+        return ~np.isnan(array)
+    return np.asarray(pd.notna(array), dtype=bool)
 
 
 class Columns:
@@ -96,35 +105,38 @@ class Columns:
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
+        self._columns: dict[str, Any] | None = memory.arrays_of(frame)
         self._series: dict[str, pd.Series] = {}
-        self._arrays: dict[str, Any] = {}
         self._ready: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def __getitem__(self, column: str) -> pd.Series:
-        """Return the column itself (read from the frame once: each read costs)."""
+        """Return the column itself (made once: each read costs)."""
         if column not in self._series:
             self._series[column] = self.frame[column]
         return self._series[column]
 
     def array(self, column: str):
-        """Return the column's values: a NumPy array, or pandas' array of its type."""
-        if column not in self._arrays:
-            array = self[column].array
-            numpy = isinstance(array, NumpyExtensionArray)
-            self._arrays[column] = array.to_numpy() if numpy else array
-        return self._arrays[column]
+        """Return the column's values: a NumPy array, or pandas' array of its type (all
+        read at once: one by one, each read costs more than a chart's own work)."""
+        if self._columns is None:  # repeated names: pandas says which column
+            return _array(self[column])
+        return self._columns[column]
 
     def present(self, column: str) -> np.ndarray:
         """Return which rows of *column* have a value, as booleans."""
-        return present(self[column])
+        return present(self.array(column))
+
+    def codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """Return the column's values numbered (see :func:`_codes`)."""
+        return _codes(self.array(column))
 
     def values(self, column: str, rows: np.ndarray | None = None) -> list:
         """Return the *rows* (positions; all when ``None``) of *column* as a JSON-ready list."""
         if column not in self._ready:
-            self._ready[column] = json_ready(self[column])
+            self._ready[column] = json_ready(self.array(column))
         ready = self._ready[column]
         return (ready if rows is None else ready[rows]).tolist()
 
@@ -152,7 +164,7 @@ def groups(
         rows = np.arange(len(frame))
     if column is None:
         return [(None, rows, PALETTE[0])]
-    codes, names = _codes(frame[column])
+    codes, names = frame.codes(column) if isinstance(frame, Columns) else _codes(frame[column])
     codes = codes[rows]
     counts = np.bincount(codes[codes >= 0], minlength=len(names))
     listed = names.tolist()  # at once: pyarrow strings cost more one by one
@@ -193,12 +205,13 @@ def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFram
     return frame.iloc[np.lexsort(keys[::-1])]
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Number the values of *series* (-1 where missing); return the numbers and the values."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        categorical = series.array  # its own codes: the .cat accessor copies them
-        return categorical.codes, categorical.categories
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+def _codes(values) -> tuple[np.ndarray, pd.Index]:
+    """Number *values* (a Series or array; -1 where missing); return the numbers and the
+    values numbered."""
+    array = _array(values)
+    if isinstance(array, pd.Categorical):  # its own codes: the .cat accessor copies them
+        return array.codes, array.categories
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
     return codes, pd.Index(uniques)
 
 

@@ -271,7 +271,7 @@ def _numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-def default_spec(name: Any, series: pd.Series) -> str | None:
+def default_spec(name: Any, series) -> str | None:
     """Return the specifier a numeric column is shown with when its author gave none.
 
     Whole numbers (integer columns, and floats whose every value is whole) are shown
@@ -279,6 +279,7 @@ def default_spec(name: Any, series: pd.Series) -> str | None:
     numbers with the fewest decimals (at most :data:`MAX_DECIMALS`) that show every value
     of the column to six significant digits, the same decimals on every row.
 
+    :param series: the column, or its values (a NumPy or pandas array).
     :return: ``None`` for a column that is not numbers (text, dates, booleans).
     """
     dtype = series.dtype
@@ -286,8 +287,8 @@ def default_spec(name: Any, series: pd.Series) -> str | None:
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return _whole(name)
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        numbers = series.to_numpy()
-    elif _numeric(series):
+        numbers = np.asarray(series)
+    elif _numeric(series) and not isinstance(series, np.ndarray):
         numbers = series.to_numpy(dtype=float, na_value=np.nan)
     else:
         return None
@@ -355,7 +356,9 @@ def spec_of(frame: Any, column: str | None, declared: Mapping[str, str]) -> str:
         return declared[column]
     if column not in getattr(frame, "frame", frame).columns:
         return ""
-    return default_spec(column, frame[column]) or ""
+    # Columns hands out the column's array, read with the others; a frame, a Series.
+    values = frame.array(column) if callable(getattr(type(frame), "array", None)) else None
+    return default_spec(column, frame[column] if values is None else values) or ""
 
 
 def format_column(series: pd.Series, spec: str) -> list:

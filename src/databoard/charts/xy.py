@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.arrays import NumpyExtensionArray
 
 from .. import options
+from ..data.engines import memory
 from ..data.engines.rows import OTHER
 from ..data.reshape import complete_rows
 from . import downsample, numbers, shape
@@ -33,16 +33,30 @@ def trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     Interior gaps stay (and draw as gaps); empty years at the ends would only stretch
     the axis past the data.
     """
-    xs, having = frame[x], present(frame[y])
+    arrays = memory.arrays_of(frame)
+    if arrays is None:  # repeated column names: pandas says which
+        return _trim_missing(frame, x, y)
+    xs, having = arrays[x], present(arrays[y])
     if having.all():
         return frame  # every x has its y: nothing to trim (and no copy of millions of x)
     if not having.any():
         return frame.iloc[0:0]
-    if isinstance(xs.array, NumpyExtensionArray) and xs.dtype.kind in "iuf":
-        numbers = xs.to_numpy()
-        seen = numbers[having]
-        keep = (numbers >= seen.min()) & (numbers <= seen.max())
-        return frame if keep.all() else frame[keep]  # most series need no trimming
+    if not (isinstance(xs, np.ndarray) and xs.dtype.kind in "iuf"):
+        return _trim_missing(frame, x, y)
+    seen = xs[having]
+    keep = (xs >= seen.min()) & (xs <= seen.max())
+    if keep.all():  # most series need no trimming
+        return frame
+    return memory.take(frame, arrays.values(), np.flatnonzero(keep))
+
+
+def _trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """:func:`trim_missing` through pandas: for columns that are not plain numbers."""
+    xs, having = frame[x], present(frame[y])
+    if having.all():
+        return frame
+    if not having.any():
+        return frame.iloc[0:0]
     seen = xs[having]
     return frame[(xs >= seen.min()) & (xs <= seen.max())]
 
@@ -73,7 +87,7 @@ def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:
 def in_order(data: Columns, column: str, rows: np.ndarray) -> np.ndarray:
     """Return the order that sorts *column* of *data* at *rows* by value, missing last.
 
-    The order is the one ``sort_values`` gives; a series already sorted (as most come)
+    The order is the one a stable ``sort_values`` gives; a series already sorted (as most come)
     keeps its own.
     """
     values = data.array(column)
@@ -83,11 +97,12 @@ def in_order(data: Columns, column: str, rows: np.ndarray) -> np.ndarray:
             return np.arange(len(rows))
         missing = np.isnan(numbers)
         known = np.flatnonzero(~missing)
-        return np.concatenate([known[numbers[known].argsort()], np.flatnonzero(missing)])
+        order = numbers[known].argsort(kind="stable")  # ties as they come, on every CPU
+        return np.concatenate([known[order], np.flatnonzero(missing)])
     part = data[column].iloc[rows].reset_index(drop=True)
     if part.is_monotonic_increasing:
         return np.arange(len(rows))
-    return part.sort_values().index.to_numpy()
+    return part.sort_values(kind="stable").index.to_numpy()
 
 
 class XY(Kind):

@@ -18,6 +18,15 @@ from flask import Response, request
 
 #: The encodings bodies are kept in, best first.
 ENCODINGS = ("br", "gzip")
+#: The request headers that can make an answer a 304, 206, 412 or 416.
+_CONDITIONS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_RANGE",
+    "HTTP_IF_RANGE",
+)
 
 
 def compress(body: bytes, encoding: str, level: int) -> bytes:
@@ -76,5 +85,7 @@ def send(response: Response, body: bytes, encoding: str | None) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.headers["Vary"] = "Accept-Encoding"
     response.set_data(body)
-    response.make_conditional(request)
+    environ = request.environ
+    if any(name in environ for name in _CONDITIONS):  # else there is nothing to check
+        response.make_conditional(request)
     return response

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from pandas.arrays import NumpyExtensionArray
 
 from databoard.data.engines import Condition, FrameRows
-from databoard.data.engines.memory import condition_mask
+from databoard.charts.base import json_ready, present
+from databoard.data.engines.memory import arrays_of, condition_mask
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,19 @@ def test_take_gives_what_pandas_take_gives(mixed, positions):
     got = FrameRows(mixed).take(positions)
     pd.testing.assert_frame_equal(got, mixed.take(positions))
     assert got.attrs == {"source": "generated"}
+
+
+def test_arrays_read_at_once_are_each_columns_own(mixed):
+    arrays = arrays_of(mixed)
+    assert list(arrays) == list(mixed.columns)
+    for name, array in arrays.items():
+        column = mixed[name]
+        expected = column.array  # a NumPy column's as a NumPy array
+        expected = expected.to_numpy() if isinstance(expected, NumpyExtensionArray) else expected
+        assert type(array) is type(expected) and array.dtype == expected.dtype
+        assert (present(array) == column.notna().to_numpy()).all()
+        assert json_ready(array).tolist() == json_ready(column).tolist()
+    assert arrays_of(mixed.set_axis(["a"] * len(mixed.columns), axis=1)) is None
 
 
 def test_take_with_repeated_column_names_is_pandas_take(mixed):
