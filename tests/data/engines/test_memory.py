@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from pandas.arrays import NumpyExtensionArray
 
-from databoard.data.engines import Condition, FrameRows
 from databoard.charts.base import json_ready, present
+from databoard.data.engines import Condition, FrameRows
 from databoard.data.engines.memory import arrays_of, condition_mask
 
 
