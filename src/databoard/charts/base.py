@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from pandas.arrays import NumpyExtensionArray
 
 from .. import options as options_module
 from ..data.engines import memory
@@ -57,8 +56,7 @@ def values(series: pd.Series) -> list:
 def _array(values):
     """Return the values of a Series or array: a NumPy array for NumPy values, else
     pandas' array of their type."""
-    array = values.array if isinstance(values, pd.Series) else values
-    return array.to_numpy() if isinstance(array, NumpyExtensionArray) else array
+    return memory.plain(values.array if isinstance(values, pd.Series) else values)
 
 
 def json_ready(values) -> np.ndarray:

@@ -81,6 +81,10 @@ class FrameRows:
             return FrameRows(
                 FrameRows(frame).aggregate(["_all"], value, how).frame.drop(columns="_all")
             )
+        if how == "sum" and value is not None:
+            once = _sums_of_one(self.frame, keys, value)
+            if once is not None:
+                return FrameRows(once)
         grouped = self.frame.groupby(keys, observed=True, dropna=False, sort=True)
         if how == "count" or value is None:
             return FrameRows(grouped.size().rename(value or "count").reset_index())
@@ -125,28 +129,17 @@ class FrameRows:
         return FrameRows(self.frame.assign(**{column: starts}))
 
     def top(self, category: str, value: str, n: int, other: bool, keys: list[str]):
-        frame = self.frame
-        totals = frame.groupby(category, observed=True, sort=True)[value].sum(min_count=1)
-        ranked = totals.dropna().sort_values(ascending=False, kind="stable")
-        kept = ranked.index[:n]
-        rank = pd.Series(range(len(kept)), index=kept)
-        chosen = frame[category].isin(kept)
-        inside = frame[chosen]
-        inside = inside.assign(_rank=inside[category].map(rank).to_numpy(dtype=int))
-        inside = inside.sort_values("_rank", kind="stable").drop(columns="_rank")
-        rest = frame[~chosen & frame[value].notna()]
-        if not other or rest.empty:
-            return inside
+        ranked = _ranked(self.frame, category, value, n)
+        if ranked is None:
+            return _top(self.frame, category, value, n, other, keys)
+        kept, rest = ranked
+        if not other or not rest.any():
+            return self.take(kept)
         apart = other_keys(category, keys)
-        if apart:
-            grouped = rest.groupby(apart, observed=True, dropna=False, sort=True)
-            summed = grouped[value].sum().reset_index()
-        else:
-            summed = pd.DataFrame({value: [rest[value].sum()]})
-        summed.insert(0, category, OTHER)
-        named = inside.assign(**{category: inside[category].astype(object)})
-        combined = pd.concat([named, summed], ignore_index=True)
-        return combined[[c for c in inside.columns if c in combined.columns]]
+        if apart or len(self.frame.columns) != 2:
+            inside, outside = self.take(kept), self.frame[rest]
+            return _with_other(inside, outside, category, value, apart)
+        return _with_total(self.frame, kept, rest, category, value)
 
     def count(self) -> int:
         return len(self.frame)
@@ -221,10 +214,7 @@ def arrays_of(frame: pd.DataFrame) -> dict[str, Any] | None:
     """
     if not frame.columns.is_unique:
         return None
-    arrays = (
-        a.to_numpy() if isinstance(a, NumpyExtensionArray) else a
-        for a in frame._iter_column_arrays()
-    )
+    arrays = map(plain, frame._iter_column_arrays())
     return dict(zip(frame.columns.tolist(), arrays, strict=True))
 
 
@@ -241,6 +231,161 @@ def take(frame: pd.DataFrame, arrays, positions: np.ndarray) -> pd.DataFrame:
     )
     keeps = frame.attrs or not frame.flags.allows_duplicate_labels
     return out.__finalize__(frame) if keeps else out
+
+
+def _top(frame: pd.DataFrame, category: str, value: str, n: int, other: bool, keys: list[str]):
+    """Return :meth:`FrameRows.top`'s answer, computed with pandas whatever the columns."""
+    totals = frame.groupby(category, observed=True, sort=True)[value].sum(min_count=1)
+    ranked = totals.dropna().sort_values(ascending=False, kind="stable")
+    kept = ranked.index[:n]
+    rank = pd.Series(range(len(kept)), index=kept)
+    chosen = frame[category].isin(kept)
+    inside = frame[chosen]
+    inside = inside.assign(_rank=inside[category].map(rank).to_numpy(dtype=int))
+    inside = inside.sort_values("_rank", kind="stable").drop(columns="_rank")
+    rest = frame[~chosen & frame[value].notna()]
+    if not other or rest.empty:
+        return inside
+    return _with_other(inside, rest, category, value, other_keys(category, keys))
+
+
+def _with_other(
+    inside: pd.DataFrame, rest: pd.DataFrame, category: str, value: str, apart: list[str]
+) -> pd.DataFrame:
+    """Return the rows *inside*, then *rest* summed per *apart* keys as :data:`OTHER`."""
+    if apart:
+        grouped = rest.groupby(apart, observed=True, dropna=False, sort=True)
+        summed = grouped[value].sum().reset_index()
+    else:
+        summed = pd.DataFrame({value: [rest[value].sum()]})
+    summed.insert(0, category, OTHER)
+    named = inside.assign(**{category: inside[category].astype(object)})
+    combined = pd.concat([named, summed], ignore_index=True)
+    return combined[[c for c in inside.columns if c in combined.columns]]
+
+
+#: Value types whose sums the shortcuts below reproduce bit for bit.
+_SUMMED = (np.dtype(np.float64), np.dtype(np.int64))
+
+
+def _numbers(frame: pd.DataFrame, value: str) -> np.ndarray | None:
+    """Return the column *value* as a numpy array if its sums are reproduced here."""
+    array = frame[value].array
+    if not isinstance(array, NumpyExtensionArray) or array.dtype.numpy_dtype not in _SUMMED:
+        return None
+    return array.to_numpy()
+
+
+def _negative_zero(numbers: np.ndarray) -> bool:
+    """Whether *numbers* hold a -0.0, whose sum alone pandas gives as 0.0 or -0.0 depending
+    on the order of the rows; every other value alone sums to itself."""
+    return numbers.dtype.kind == "f" and bool((np.signbit(numbers) & (numbers == 0)).any())
+
+
+def _group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """Number each row's combination of *keys* in the order groupby(sort=True) puts them
+    (a missing key last), or ``None`` for key types not numbered here."""
+    group = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for key in keys:
+        array = frame[key].array
+        if isinstance(array, pd.Categorical):
+            count = len(array.categories) + 1
+            codes = np.where(array.codes < 0, count - 1, array.codes).astype(np.int64)
+        elif isinstance(array, NumpyExtensionArray) and array.dtype.kind in "iu":
+            uniques, codes = np.unique(array.to_numpy(), return_inverse=True)
+            count = len(uniques)
+        else:
+            return None
+        size *= count
+        if size >= 2**62:
+            return None
+        group = group * count + codes
+    return group
+
+
+def _sums_of_one(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame | None:
+    """Return ``groupby(keys)[value].sum(min_count=1).reset_index()`` when every combination
+    of *keys* occurs once (one row per country and year, say): nothing is added, the rows
+    only take the groups' order. ``None`` when a combination repeats or a type is unusual.
+    """
+    columns = frame.columns
+    if frame.attrs or not len(frame) or not columns.is_unique or value in keys:
+        return None
+    if not all(k in columns for k in keys) or value not in columns:
+        return None
+    numbers = _numbers(frame, value)
+    if numbers is None or _negative_zero(numbers):
+        return None
+    group = _group_numbers(frame, keys)
+    if group is None:
+        return None
+    order = np.argsort(group, kind="stable")
+    ordered = group[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return None
+    arrays = [_take(plain(frame[k].array), order) for k in keys]
+    arrays.append(numbers.take(order))
+    return pd.DataFrame(dict(zip([*keys, value], arrays, strict=True)))
+
+
+def _ranked(frame: pd.DataFrame, category: str, value: str, n: int):
+    """Return the positions of the top *n* categories' rows in rank order and which rows
+    are left for "Other", when each category of a categorical *category* holds one row;
+    ``None`` otherwise (the caller then asks pandas).
+
+    With one row a category, its total is its value: ranking is a sort of the rows.
+    """
+    columns = frame.columns
+    if frame.attrs or not columns.is_unique or category == value:
+        return None
+    if category not in columns or value not in columns:
+        return None
+    array = frame[category].array
+    numbers = _numbers(frame, value)
+    if not isinstance(array, pd.Categorical) or numbers is None:
+        return None
+    codes = array.codes
+    named = codes >= 0
+    if np.bincount(codes[named], minlength=1).max() > 1:
+        return None
+    present = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(codes), bool)
+    rows = np.flatnonzero(named & present)
+    rows = rows[np.argsort(codes[rows], kind="stable")]  # the totals, by category
+    totals = numbers[rows]
+    # pandas' stable descending sort: ascending over the reversed totals, reversed back
+    last = len(totals) - 1
+    order = (last - np.argsort(totals[::-1], kind="stable"))[::-1]
+    kept = rows[order[:n]]
+    rest = present.copy()
+    rest[kept] = False
+    return kept, rest
+
+
+def _with_total(
+    frame: pd.DataFrame, kept: np.ndarray, rest: np.ndarray, category: str, value: str
+) -> pd.DataFrame:
+    """Return the rows at *kept* of a frame of only *category* and *value*, then the
+    *rest* summed as :data:`OTHER`, as :func:`_with_other` would."""
+    numbers = frame[value].to_numpy()
+    total = numbers[rest].sum(dtype=numbers.dtype)  # as pandas sums a Series
+    names = np.asarray(frame[category].array.take(kept), dtype=object)
+    arrays = {
+        category: np.append(names, np.array([OTHER], dtype=object)),
+        value: np.append(numbers[kept], total),
+    }
+    # from the arrays as they are: a frame built from a dict would make the names strings
+    return pd.DataFrame._from_arrays(
+        [arrays[c] for c in frame.columns],
+        columns=frame.columns,
+        index=pd.RangeIndex(len(kept) + 1),
+        verify_integrity=False,
+    )
+
+
+def plain(array):
+    """Return a column's values, as a numpy array when they are plain numpy values."""
+    return array.to_numpy() if isinstance(array, NumpyExtensionArray) else array
 
 
 def _take(array, positions: np.ndarray):
