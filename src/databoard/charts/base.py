@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -127,7 +128,7 @@ class Columns:
         """Return which rows of *column* have a value, as booleans."""
         return present(self.array(column))
 
-    def codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+    def codes(self, column: str) -> tuple[np.ndarray, Sequence]:
         """Return the column's values numbered (see :func:`_codes`)."""
         return _codes(self.array(column))
 
@@ -165,8 +166,7 @@ def groups(
     codes, names = frame.codes(column) if isinstance(frame, Columns) else _codes(frame[column])
     codes = codes[rows]
     counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    listed = names.tolist()  # at once: pyarrow strings cost more one by one
-    present = {listed[c]: c for c in np.flatnonzero(counts)}
+    present = {names[int(c)]: c for c in np.flatnonzero(counts)}
     order = (view.order_of(column) if view is not None else None) or []
     first = (view.rank_of(column) if view is not None else None) or order
     chosen = set(first)
@@ -196,21 +196,29 @@ def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFram
         if rank:
             position = {value: i for i, value in enumerate(rank)}
             codes, names = _codes(frame[column])
-            at = np.array([position.get(n, len(rank)) for n in names.tolist()] + [len(rank)])
+            at = np.array([position.get(n, len(rank)) for n in names] + [len(rank)])
             keys.append(at[codes])  # code -1 (missing) takes the last entry
     if not keys:
         return frame
     return frame.iloc[np.lexsort(keys[::-1])]
 
 
-def _codes(values) -> tuple[np.ndarray, pd.Index]:
+def _codes(values) -> tuple[np.ndarray, Sequence]:
     """Number *values* (a Series or array; -1 where missing); return the numbers and the
     values numbered."""
     array = _array(values)
     if isinstance(array, pd.Categorical):  # its own codes: the .cat accessor copies them
-        return array.codes, array.categories
+        names = _NAMES.get(array.dtype)
+        if names is None:
+            names = _NAMES.setdefault(array.dtype, tuple(array.categories.tolist()))
+        return array.codes, names
     codes, uniques = pd.factorize(array, use_na_sentinel=True)
-    return codes, pd.Index(uniques)
+    return codes, pd.Index(uniques).tolist()
+
+
+#: The values of each categorical type, in order: listing a few hundred pyarrow strings
+#: costs some 20 us, and every chart over the column needs them. A tuple, never changed.
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _positions(codes: np.ndarray, counts: np.ndarray) -> Callable[[int], np.ndarray]:
