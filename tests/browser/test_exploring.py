@@ -207,6 +207,24 @@ def test_resting_on_a_bar_fetches_what_its_click_shows_before_the_click(shops, w
     assert watch.errors == []
 
 
+def test_resting_on_a_table_value_fetches_what_its_button_shows(shops, watch):
+    page = watch.page
+    figures: list[str] = []
+    page.on("request", lambda r: figures.append(r.url) if "/api/" in r.url else None)
+    page.goto(shops)
+    watch.wait_drawn()
+    page.locator("#chart-top-shops [data-action=table]").click()
+    market = page.locator("#chart-top-shops .table-view").get_by_role("button", name="Market")
+    market.focus()  # the keyboard rests on Market; no Enter yet
+    page.wait_for_function("databoard.prefetched.size > 0")
+    assert any("shop=Market" in url for url in figures) and shops_of(page) == ALL
+    asked = len(figures)
+    page.keyboard.press("Enter")
+    wait_shops(page, ["Market"])
+    assert [u for u in figures[asked:] if "/options" not in u and "/data.json" not in u] == []
+    assert watch.errors == []
+
+
 def test_the_table_view_filters_by_keyboard_at_phone_width(shops, browser):
     context = browser.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
     page = context.new_page()

@@ -247,6 +247,17 @@ databoard.explore = {
       button.textContent = cell.textContent;
       button.title = `Filter ${filter.label.toLowerCase()} to ${raw}; Shift adds it`;
       button.addEventListener("click", (event) => this.choose(target, raw, event.shiftKey));
+      // Resting on a value (the keyboard's focus, or the pointer) fetches what its click
+      // shows, as resting on a point of the chart does.
+      const rest = () => {
+        clearTimeout(this.hovering);
+        this.hovering = setTimeout(() => this.prefetch(target, raw), 80);
+      };
+      const leave = () => clearTimeout(this.hovering);
+      button.addEventListener("focus", rest);
+      button.addEventListener("pointerenter", rest);
+      button.addEventListener("blur", leave);
+      button.addEventListener("pointerleave", leave);
       cell.replaceChildren(button);
     });
   },
