@@ -15,7 +15,7 @@ import pytest
 import requests
 from servers import SECRET, children, databoard, environment, start, wait_for
 
-from support import free_port
+from support import bin_path, free_port
 
 pytestmark = pytest.mark.slow  # starts servers
 
@@ -50,6 +50,48 @@ def test_idle_and_slow_connections_do_not_stop_the_server(tmp_path):
         finally:
             for sock in held:
                 sock.close()
+
+
+def test_a_kept_alive_clients_next_requests_stay_in_the_thread_that_answered(tmp_path):
+    """Requests already sent behind the one being answered are answered by the same
+    thread, each answer whole and in order; while every other thread is busy, the
+    connection goes back to the event loop after each answer, as before."""
+    port = free_port()
+    command = [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}"]
+    command += ["--worker-class", "databoard.worker.Worker", "--threads", "2", "threadapp:app"]
+    request = b"GET /?n=%d HTTP/1.1\r\nHost: t\r\n\r\n"
+    with start(command, tmp_path, port, environment(), ready="/"):
+        address = ("127.0.0.1", port)
+        both = [socket.create_connection(address) for _ in range(2)]  # both threads at work
+        for sock in both:
+            sock.sendall(b"GET /?wait=0.3 HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert len({read_body(sock.makefile("rb")) for sock in both}) == 2
+        with socket.create_connection(address) as sock:
+            sock.sendall(b"".join(request % n for n in range(4)))
+            answers = sock.makefile("rb")
+            assert len({read_body(answers) for _ in range(4)}) == 1  # no hand-over
+        # The other thread busy: each answer goes back to the loop, none is held.
+        both[0].sendall(b"GET /?wait=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        time.sleep(0.2)
+        with socket.create_connection(address) as sock:
+            answers = sock.makefile("rb")
+            for n in range(3):
+                sock.sendall(request % n)
+                assert read_body(answers).isdigit()
+        assert read_body(both[0].makefile("rb")).isdigit()
+        for sock in both:
+            sock.close()
+
+
+def read_body(answers) -> str:
+    """Read one answer with a body of Content-Length bytes from the file *answers*."""
+    length = None
+    while (line := answers.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    assert length is not None, "no answer"
+    return answers.read(length).decode()
 
 
 def answered(sock: socket.socket) -> bytes:
