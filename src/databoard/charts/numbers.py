@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .base import Columns
+
 #: ``[[fill]align][sign][symbol][0][width][,][.precision][~][type]``, as d3-format reads it
 SPEC = re.compile(
     r"^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(?:\.(\d+))?(~)?([a-z%])?$", re.I
@@ -344,7 +346,7 @@ def column_specs(frame: pd.DataFrame, declared: Mapping[str, str] | None = None)
     return specs
 
 
-def spec_of(frame: Any, column: str | None, declared: Mapping[str, str]) -> str:
+def spec_of(frame: pd.DataFrame | Columns, column: str | None, declared: Mapping[str, str]) -> str:
     """Return the specifier of one *column* of *frame* (``""`` for text or none).
 
     :param frame: a DataFrame, or the :class:`~.base.Columns` a figure reads it through
@@ -354,11 +356,11 @@ def spec_of(frame: Any, column: str | None, declared: Mapping[str, str]) -> str:
         return ""
     if column in declared:
         return declared[column]
-    if column not in getattr(frame, "frame", frame).columns:
-        return ""
-    # Columns hands out the column's array, read with the others; a frame, a Series.
-    values = frame.array(column) if callable(getattr(type(frame), "array", None)) else None
-    return default_spec(column, frame[column] if values is None else values) or ""
+    if isinstance(frame, Columns):  # the column's array, read with the others
+        values = frame.array(column) if column in frame.frame.columns else None
+    else:
+        values = frame[column] if column in frame.columns else None
+    return "" if values is None else default_spec(column, values) or ""
 
 
 def format_column(series: pd.Series, spec: str) -> list:

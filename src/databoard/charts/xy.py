@@ -33,32 +33,22 @@ def trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     Interior gaps stay (and draw as gaps); empty years at the ends would only stretch
     the axis past the data.
     """
-    arrays = memory.arrays_of(frame)
-    if arrays is None:  # repeated column names: pandas says which
-        return _trim_missing(frame, x, y)
-    xs, having = arrays[x], present(arrays[y])
+    arrays = memory.arrays_of(frame)  # None for repeated names: pandas says which
+    xs = frame[x] if arrays is None else arrays[x]
+    having = present(frame[y] if arrays is None else arrays[y])
     if having.all():
         return frame  # every x has its y: nothing to trim (and no copy of millions of x)
     if not having.any():
         return frame.iloc[0:0]
-    if not (isinstance(xs, np.ndarray) and xs.dtype.kind in "iuf"):
-        return _trim_missing(frame, x, y)
+    if arrays is None or not (isinstance(xs, np.ndarray) and xs.dtype.kind in "iuf"):
+        xs = frame[x]  # dates, text: compared by pandas
+        seen = xs[having]
+        return frame[(xs >= seen.min()) & (xs <= seen.max())]
     seen = xs[having]
     keep = (xs >= seen.min()) & (xs <= seen.max())
     if keep.all():  # most series need no trimming
         return frame
     return memory.take(frame, arrays.values(), np.flatnonzero(keep))
-
-
-def _trim_missing(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """:func:`trim_missing` through pandas: for columns that are not plain numbers."""
-    xs, having = frame[x], present(frame[y])
-    if having.all():
-        return frame
-    if not having.any():
-        return frame.iloc[0:0]
-    seen = xs[having]
-    return frame[(xs >= seen.min()) & (xs <= seen.max())]
 
 
 def trend(rows: pd.DataFrame, x: str, y: str) -> tuple[list, list] | None:

@@ -158,16 +158,21 @@ def stream_lines(lines: Iterable[bytes], mimetype: str) -> Response:
     if chosen:
         response.headers["Content-Encoding"] = chosen
     response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
     response.headers["X-Accel-Buffering"] = "no"
+    _shared(response)
     return response
 
 
 def _headers(response: Response, hit: bool, extra: Iterable[tuple[str, str]]) -> None:
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
+    _shared(response)
     response.headers["X-Cache"] = "hit" if hit else "miss"
     for name, value in extra:
         response.headers[name] = value
+
+
+def _shared(response: Response) -> None:
+    """Let any cache keep a view's answer for ``VIEW_MAX_AGE`` seconds."""
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['VIEW_MAX_AGE']}"
 
 
 def init_app(app: Flask) -> None:

@@ -52,15 +52,22 @@ def unexpected(error: Exception) -> DataboardError:
     return failure
 
 
+def reported(error: Exception) -> DataboardError:
+    """Return what a client is told of *error*, once a server-side failure is logged with
+    its traceback (a broken dashboard's problems were logged when it loaded: no
+    traceback helps)."""
+    failure = error if isinstance(error, DataboardError) else unexpected(error)
+    if failure.status >= 500 and not getattr(failure, "quiet", False):
+        log_failure(failure)
+    return failure
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every failure into a clean answer."""
 
     @app.errorhandler(DataboardError)
     def handle_databoard_error(error: DataboardError):
-        # A broken dashboard's problems were logged when it loaded; no traceback helps.
-        if error.status >= 500 and not getattr(error, "quiet", False):
-            log_failure(error)
-        return _respond(error)
+        return _respond(reported(error))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

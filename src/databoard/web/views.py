@@ -11,7 +11,6 @@ from flask import current_app, request, url_for
 from ..charts import encode
 from ..dashboard import ChartResult, Dashboard, View
 from ..dashboard.explore import click_target, link_target
-from ..errors import DataboardError
 from ..site import get_site
 from . import cache, errors
 
@@ -72,10 +71,7 @@ class DashboardView:
                 "application/json",
             )
         except Exception as error:  # one chart's failure is its line's, not the others'
-            failure = error if isinstance(error, DataboardError) else errors.unexpected(error)
-            if failure.status >= 500 and not getattr(failure, "quiet", False):
-                errors.log_failure(failure)
-            return encode.dumps({"id": chart_id} | failure.to_dict()) + b"\n"
+            return encode.dumps({"id": chart_id} | errors.reported(error).to_dict()) + b"\n"
         return b'{"id":' + encode.dumps(chart_id) + b',"figure":' + made + b"}\n"
 
 

@@ -45,11 +45,7 @@ class FrameRows:
         return condition_mask(self.frame, condition)
 
     def take(self, positions: np.ndarray) -> pd.DataFrame:
-        """Return the rows at *positions*, as ``frame.take`` does, at a third of its cost.
-
-        pandas checks and fills each block of a take (some 25 us a column); the columns
-        taken one by one are the same values, with the same types, index and ``attrs``.
-        """
+        """Return the rows at *positions*, as ``frame.take`` does (see :func:`take`)."""
         if self._arrays is None:
             return self.frame.take(positions)
         return take(self.frame, self._arrays, positions)
