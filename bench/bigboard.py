@@ -59,7 +59,8 @@ def board(rows: int, parquet: Path | None = None) -> Dashboard:
 
     :param parquet: a Parquet file of the same readings (:func:`write`), queried in place
         through DuckDB (``engine: duckdb``) instead of a frame held in memory, with a
-        rollup per sensor and minute cell for the views over long ranges.
+        rollup per sensor and minute cell for the views over long ranges, and one split
+        by bins of temperature too, for the scatter.
     """
     if parquet is None:
         dashboard = Dashboard(f"big-{rows}", title=f"Sensor readings, {rows:,} rows")
@@ -71,7 +72,7 @@ def board(rows: int, parquet: Path | None = None) -> Dashboard:
     else:
         title = f"Sensor readings, {rows:,} rows in DuckDB"
         dashboard = Dashboard(f"big-{rows}-duckdb", title=title, root=parquet.parent)
-        rollup = {"time": "minute", "by": ["sensor"]}
+        rollup = {"time": "minute", "by": ["sensor"], "along": ["temperature"]}
         dashboard.add_dataset(
             "sensor_readings", source=parquet.name, engine="duckdb", rollup=rollup
         )

@@ -48,6 +48,10 @@ CHART_IDS = [line.split(",")[0].split()[-1] for line in CHARTS.splitlines() if "
 DATASETS = {
     "memory": "source: readings.csv\n    dates: [ts, day]",
     "duckdb": "source: readings.parquet\n    engine: duckdb",
+    "duckdb-rollup": (
+        "source: readings.parquet\n    engine: duckdb\n"
+        "    rollup: {time: ts, by: [region], along: [units]}"
+    ),
     "duckdb-file": "connection: duckdb:///readings.duckdb\n    table: readings",
     "postgres": "connection: ${DATABOARD_TEST_DB}\n    table: {schema}.readings",
     "spark": "source: readings.parquet\n    engine: spark",
@@ -157,7 +161,14 @@ def test_memory_figures_match_pandas(in_memory, data):
 
 
 @pytest.mark.parametrize(
-    "backend", ["duckdb", "duckdb-file", "postgres", pytest.param("spark", marks=pytest.mark.slow)]
+    "backend",
+    [
+        "duckdb",
+        "duckdb-rollup",
+        "duckdb-file",
+        "postgres",
+        pytest.param("spark", marks=pytest.mark.slow),
+    ],
 )
 def test_same_figures_in_every_engine(backend, folder, data, schema, monkeypatch, in_memory):
     client = board(folder, data, backend, schema, monkeypatch)

@@ -61,10 +61,14 @@ class WorldBankAPISpec(Spec):
 
 
 class RollupSpec(Spec):
-    """A rollup of an engine dataset: sums per ``by`` columns and cell of ``time``."""
+    """A rollup of an engine dataset: sums per ``by`` columns and cell of ``time`` (and
+    bin of each ``along`` column)."""
 
     time: str = Field(description="the time (or other ordered) column views range over")
     by: list[str] = Field(default_factory=list, description="the columns series are split by")
+    along: list[str] = Field(
+        default_factory=list, description="numeric columns scatter charts use as x"
+    )
 
 
 class DatasetSpec(Spec):

@@ -368,8 +368,9 @@ class Dashboard(Sealable, metaclass=CheckedKeywords):
             data lasts.
         :param rollup: for a DuckDB dataset, ``{"time": column, "by": [columns]}``: sums
             per series and time cell, built with each version of the data, that views
-            over long time ranges read instead of every row (authoring guide, "Data in
-            a database").
+            over long time ranges read instead of every row; ``"along": [columns]`` adds
+            them per bin of each such column too, for scatter charts with it as x
+            (authoring guide, "Data in a database").
         """
         allowed = keywords(self.add_dataset)
         if source is None or connection is not None or engine is not None:

@@ -50,9 +50,23 @@ def rolled(request, parquet, tmp_path_factory):
 
 
 def reads_rollup(rows: TableRows) -> bool:
-    """Tell whether the query of *rows* reads the rollup's cells."""
-    assert rows.rollup is not None
-    return rows.rollup.cells.op().name in ibis.to_sql(rows.table, dialect="duckdb")
+    """Tell whether the query of *rows* reads a rollup's cells."""
+    assert rows.rollups
+    query = ibis.to_sql(rows.table, dialect="duckdb")
+    return any(rollup.cells.op().name in query for rollup in rows.rollups)
+
+
+def recorded_queries(rows: TableRows, monkeypatch) -> list[str]:
+    """Return the list the SQL of every query *rows*' engine runs from now is added to."""
+    queries: list[str] = []
+    execute = rows.engine.execute
+
+    def recorded(expr):
+        queries.append(ibis.to_sql(expr, dialect="duckdb"))
+        return execute(expr)
+
+    monkeypatch.setattr(rows.engine, "execute", recorded)
+    return queries
 
 
 def views(frame, time: str):
@@ -77,7 +91,7 @@ def views(frame, time: str):
 @pytest.mark.parametrize("keys", [[], ["region"]], ids=["total", "per region"])
 @pytest.mark.parametrize("present", [False, True], ids=["every row", "rows with a value"])
 def test_aggregates_read_the_rollup_and_match_pandas(rolled, frame, how, value, keys, present):
-    for name, (conditions, expected_rows) in views(frame, rolled.rollup.time).items():
+    for name, (conditions, expected_rows) in views(frame, rolled.rollups[0].time).items():
         rows = rolled.where(conditions)
         if present:  # as a KPI does: only rows with a value (a bar keeps every row)
             rows = rows.notna(value)
@@ -113,9 +127,9 @@ def test_count_of_rows_with_a_value(rolled, frame):
 def m4_reference(frame, rollup, x: str, y: str, first: int, per: int) -> pd.DataFrame:
     """Return M4's points in pandas: per region and bucket of *per* whole cells, the rows
     with the first and last x and the smallest and largest y."""
-    rows = frame.dropna(subset=[y])
+    rows = frame.dropna(subset=[x, y])
     at = rows[x].map(pd.Timestamp.timestamp) if x == "ts" else rows[x]
-    cell = np.floor(at.to_numpy(dtype=float) / rollup.grain).astype("int64")
+    cell = np.floor(at.to_numpy(dtype=float) / rollup.step).astype("int64")
     rows = rows.assign(_bucket=(cell - first) // per)
     picked = []
     for _, part in rows.groupby(["region", "_bucket"]):
@@ -126,7 +140,7 @@ def m4_reference(frame, rollup, x: str, y: str, first: int, per: int) -> pd.Data
 
 
 def test_m4_of_whole_cells_reads_the_rollup_and_keeps_the_same_points(rolled, frame):
-    rollup = rolled.rollup
+    rollup = rolled.rollups[0]
     x = rollup.time
     conditions, rows = views(frame, x)["two regions in a range"]
     narrowed = rolled.where(conditions)
@@ -144,22 +158,70 @@ def test_m4_of_whole_cells_reads_the_rollup_and_keeps_the_same_points(rolled, fr
 
 
 def test_m4_reads_the_rollup(rolled, frame, monkeypatch):
-    x = rolled.rollup.time
+    x = rolled.rollups[0].time
     conditions, _ = views(frame, x)["a range of time"]
-    queries: list[str] = []
-    execute = rolled.engine.execute
-
-    def recorded(expr):
-        queries.append(ibis.to_sql(expr, dialect="duckdb"))
-        return execute(expr)
-
-    monkeypatch.setattr(rolled.engine, "execute", recorded)
+    queries = recorded_queries(rolled, monkeypatch)
     rolled.where(conditions).m4(x, "value", ["region"], 16)
-    assert any(rolled.rollup.cells.op().name in q for q in queries)
+    assert any(rolled.rollups[0].cells.op().name in q for q in queries)
+
+
+@pytest.fixture(scope="module")
+def along(parquet, tmp_path_factory):
+    """The readings in DuckDB with rollups per region and cell of ``ts``, the second split
+    by bins of ``value`` too (each cell three days wide, so a range holds several)."""
+    engine = Engine("duckdb://", tmp_path_factory.mktemp("along"))
+    rows = TableRows(table(engine, file=parquet), engine)
+    yield rows.rolled_up("ts", ["region"], ["value"], cells=4096, fewest=2)
+    engine.close()
+
+
+@pytest.mark.parametrize("view", ["every row", "a range of time", "two regions in a range"])
+def test_m4_along_a_column_reads_its_rollup_and_keeps_the_same_points(
+    along, frame, view, monkeypatch
+):
+    rollup = along.rollups[1]
+    assert (rollup.along, rollup.bins, rollup.step) == ("value", "_bin", 0.125)
+    assert rollup.grain == 2**18  # seconds: about 8 cells over the 25 days
+    conditions, rows = views(frame, "ts")[view]
+    narrowed = along.where(conditions)
+    queries = recorded_queries(along, monkeypatch)
+    got = narrowed.m4("value", "hour", ["region"], 16).to_pandas()
+    # the axis' ends and the corners both come from the rollup's cells
+    assert len(queries) == 2 and all(rollup.cells.op().name in q for q in queries)
+    present = rows.dropna(subset=["value"])
+    aligned = rollup.aligns(present["value"].min(), present["value"].max(), 4)
+    assert aligned is not None and aligned[1] > 1  # buckets of several bins
+    expected = m4_reference(rows, rollup, "value", "hour", *aligned)
+    assert len(expected) < len(present)  # the series were long: reduced
+    assert got.to_dict("list") == expected.to_dict("list")
+    # the raw rows, bucketed the same way, give the very same points
+    raw = dataclasses.replace(narrowed, rolled=None).m4("value", "hour", ["region"], 16)
+    assert raw.to_pandas().to_dict("list") == got.to_dict("list")
+    assert not any(rollup.cells.op().name in q for q in queries[2:])
+
+
+def test_a_rollup_along_a_column_totals_as_the_raw_rows(along, frame):
+    """Its cells split the rows further, so they sum to the same totals too."""
+    rollup = along.rollups[1]
+    conditions, rows = views(frame, "ts")["two regions in a range"]
+    narrowed = along.where(conditions)
+    only = dataclasses.replace(narrowed, rollups=(rollup,))
+    answer = only.aggregate(["region"], "units", "max")
+    assert rollup.cells.op().name in ibis.to_sql(answer.table, dialect="duckdb")
+    expected = rows.groupby("region")["units"].max().astype(float).to_dict()
+    assert answer.to_pandas().set_index("region")["units"].astype(float).to_dict() == expected
+
+
+def test_m4_along_another_column_reads_the_raw_rows(along, frame):
+    answer = along.m4("units", "hour", ["region"], 16).to_pandas()
+    for region, part in frame.groupby("region"):
+        kept = answer[answer.region == region]
+        assert kept["units"].min() == part["units"].min()
+        assert kept["hour"].max() == part["hour"].max()
 
 
 def test_narrow_buckets_read_the_raw_rows(rolled, frame):
-    x = rolled.rollup.time
+    x = rolled.rollups[0].time
     low, high = frame[x].iloc[100], frame[x].iloc[140]
     narrowed = rolled.where([Condition(x, "between", (low, high))])
     got = narrowed.m4(x, "value", ["region"], 16).to_pandas()
@@ -172,9 +234,9 @@ def test_narrow_buckets_read_the_raw_rows(rolled, frame):
 
 
 def test_a_range_of_fewer_whole_cells_reads_the_raw_rows(rolled, frame):
-    column = frame[rolled.rollup.time]
+    column = frame[rolled.rollups[0].time]
     low, high = column.iloc[3], column.iloc[5]  # within a cell
-    answer = rolled.where([Condition(rolled.rollup.time, "between", (low, high))])
+    answer = rolled.where([Condition(rolled.rollups[0].time, "between", (low, high))])
     answer = answer.aggregate([], "value", "max")
     assert not reads_rollup(answer)
     assert answer.to_pandas()["value"].iloc[0] == frame["value"].iloc[3:6].max()
@@ -229,8 +291,8 @@ def test_each_load_builds_its_own_rollup_from_the_data_then(frame, tmp_path):
     spec = {"time": "hour", "by": ["region"]}
     load = engine_loader(tmp_path, None, None, None, path.name, "duckdb", None, None, spec, {})
     first = load()
-    assert first.rollup is not None and reads_rollup(first.aggregate([], "value", "max"))
-    old = first.rollup.cells.op().name
+    assert first.rollups and reads_rollup(first.aggregate([], "value", "max"))
+    old = first.rollups[0].cells.op().name
     frame.assign(value=frame["value"] * 2).to_parquet(path)
     second = load()
     got = second.aggregate([], "value", "max").to_pandas()["value"].iloc[0]
@@ -238,7 +300,7 @@ def test_each_load_builds_its_own_rollup_from_the_data_then(frame, tmp_path):
     del first
     gc.collect()
     names = second.engine.connection().list_tables(database=("databoard_rollups", "main"))
-    assert old not in names and second.rollup.cells.op().name in names
+    assert old not in names and second.rollups[0].cells.op().name in names
 
 
 def test_a_rollup_needs_duckdb_and_its_columns(parquet, tmp_path):
@@ -248,6 +310,10 @@ def test_a_rollup_needs_duckdb_and_its_columns(parquet, tmp_path):
         rows.rolled_up("minute", ["region"])
     with pytest.raises(ValueError, match="time column 'region' holds string"):
         rows.rolled_up("region", [])
+    with pytest.raises(ValueError, match="along column 'site' holds string"):
+        rows.rolled_up("hour", ["region"], ["site"])
+    with pytest.raises(ValueError, match="no column 'heat'"):
+        rows.rolled_up("hour", ["region"], ["heat"])
     engine.close()
     postgres = Engine(POSTGRES_URL, tmp_path)
     with pytest.raises(ValueError, match="rollup needs a DuckDB engine, not postgres"):

@@ -30,8 +30,9 @@ def engine_loader(
         each time the loader runs, so a database that moves is found again.
     :param source: with *engine* and no *connection*, a file (Parquet, glob, CSV)
         relative to *root*, queried in place.
-    :param rollup: ``{"time": column, "by": [columns]}``: a rollup built by each load
-        (so with each version of the data), which views it can answer read.
+    :param rollup: ``{"time": column, "by": [columns], "along": [columns]}``: rollups
+        built by each load (so with each version of the data), which views they can
+        answer read: one over time, and one split by bins of each ``along`` column.
     :raise ValueError: for options that cannot go together.
     """
     if options:
@@ -40,8 +41,10 @@ def engine_loader(
         raise ValueError("engine needs a source file (or give a connection)")
     if connection is not None and (table is None) == (sql is None):
         raise ValueError("a connection needs one of table or sql")
-    if rollup is not None and (set(rollup) - {"time", "by"} or "time" not in rollup):
-        raise ValueError('rollup needs {"time": column} and may add {"by": [columns]}')
+    if rollup is not None and (set(rollup) - {"time", "by", "along"} or "time" not in rollup):
+        raise ValueError(
+            'rollup needs {"time": column} and may add {"by": [columns], "along": [columns]}'
+        )
 
     def loader():
         from .connections import TIMEOUT, Engine
@@ -58,6 +61,7 @@ def engine_loader(
         rows = TableRows(found, database).as_dates(dates or [])
         if rollup is None:
             return rows
-        return rows.rolled_up(rollup["time"], list(rollup.get("by") or []))
+        by, along = (list(rollup.get(key) or []) for key in ("by", "along"))
+        return rows.rolled_up(rollup["time"], by, along)
 
     return loader

@@ -43,6 +43,14 @@ CELLS = 2**15
 #: narrower range reads few raw rows (in a file in time order), with a simpler query
 #: than the rollup's (whose compiling alone costs some 20 ms).
 FEWEST = 32
+#: Bins a rollup along a column splits that column's range into, at least (up to twice as
+#: many): M4 over at least a quarter of the range (500 buckets) then has whole-bin buckets.
+BINS = 2**10
+#: How many times :data:`CELLS` a rollup along a column may hold.
+ALONG_SHARE = 8
+#: Fewest whole cells a view's time range must hold to be read from a rollup along a
+#: column, whose cells are few and wide: the raw rows of even a few are many.
+ALONG_FEWEST = 4
 #: The in-memory database rollups are kept in, beside the dataset's own (which may be a
 #: file opened read-only).
 DATABASE = "databoard_rollups"
@@ -99,10 +107,19 @@ class Rollup:
     grain: float
     #: fewest whole cells a time range must hold to be read from the rollup
     fewest: int = FEWEST
+    #: the column M4's buckets run along, and its bins' width (``along`` is the time
+    #: column, whose bins are the cells, unless the rollup splits them by another)
+    along: str = ""
+    step: float = 0.0
 
-    def cell(self, column):
-        """Return the cell number of each value of the time *column*."""
-        return (position(column) / self.grain).floor().cast("int64")
+    @property
+    def bins(self) -> str:
+        """The name of the cells' bin numbers along :attr:`along`."""
+        return "_cell" if self.along == self.time else "_bin"
+
+    def bin(self, column):
+        """Return the bin number of each value of the :attr:`along` *column*."""
+        return (position(column) / self.step).floor().cast("int64")
 
     def start(self, cell: int, kind):
         """Return the first value of *cell* as a literal of the time column's type."""
@@ -125,6 +142,8 @@ class Rollup:
                 cells.append(condition)
             elif column == self.time and op == "notnull":
                 cells.append(Condition("_cell", "notnull", ()))
+            elif column == self.along and op == "notnull":
+                cells.append(Condition(self.bins, "notnull", ()))
             elif column == self.time and op == "between" and inside is None:
                 low, high = (seconds(end) / self.grain for end in condition.values)
                 inside = (math.ceil(low), math.floor(high) - 1)
@@ -137,13 +156,27 @@ class Rollup:
         return Cut(tuple(cells), inside, frozenset(present))
 
     def aligns(self, low: float, high: float, buckets: int) -> tuple[int, int] | None:
-        """Return M4's whole-cell buckets over *low* to *high*: the first cell and the
-        cells per bucket, or ``None`` when a bucket would be narrower than a cell."""
-        if (high - low) / buckets < self.grain:
+        """Return M4's whole-bin buckets over *low* to *high*: the first bin and the
+        bins per bucket, or ``None`` when a bucket would be narrower than a bin."""
+        if (high - low) / buckets < self.step:
             return None
-        first = math.floor(low / self.grain)
-        count = math.floor(high / self.grain) - first + 1
+        first = math.floor(low / self.step)
+        count = math.floor(high / self.step) - first + 1
         return first, math.ceil(count / buckets)
+
+    def extent(self, raw: ibis.Table, conditions: tuple) -> ibis.Table | None:
+        """Return the smallest and largest value of :attr:`along` (``low``, ``high``) in
+        the rows narrowed by *conditions* (*raw*), read from the rollup, or ``None``."""
+        cut = self.cut(conditions)
+        if cut is None or cut.present:
+            return None
+        cells = self._narrowed(cut)
+        parts = [cells.select(low=cells._low, high=cells._high)]
+        for edge in self._edges(raw, cut):
+            at = position(edge[self.along])
+            parts.append(edge.aggregate(low=at.min(), high=at.max()))
+        union = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+        return union.aggregate(low=union.low.min(), high=union.high.max())
 
     def aggregate(self, raw: ibis.Table, conditions: tuple, keys, value, how, kind):
         """Return :meth:`TableRows.aggregate`'s table read from the rollup, or ``None``.
@@ -183,20 +216,20 @@ class Rollup:
         """Return the M4 corners of :meth:`TableRows.m4` read from the rollup, or ``None``.
 
         :param raw: the rows narrowed by *conditions*, each with its ``_bucket``.
-        :param first: the first cell of the first bucket; *per*: cells per bucket.
+        :param first: the first bin of the first bucket; *per*: bins per bucket.
         """
         cut = self.cut(conditions)
-        if cut is None or x != self.time or y not in self.measures or cut.present - {y}:
+        if cut is None or x != self.along or y not in self.measures or cut.present - {y}:
             return None
         if not set(keys) <= set(self.by):
             return None
         cells = self._narrowed(cut)
-        cells = cells.filter(cells[f"{y}__n"] > 0, cells._cell.notnull())
+        cells = cells.filter(cells[f"{y}__n"] > 0, cells[self.bins].notnull())
         value = {p: cells[f"{y}__{p}"].cast("float64") for p in ("first", "last", "min", "max")}
         parts = [
             cells.select(
                 *keys,
-                _bucket=(cells._cell - first) // per,
+                _bucket=(cells[self.bins] - first) // per,
                 _n=cells[f"{y}__n"],
                 first_x=cells[f"{y}__first_x"],
                 first_y=value["first"],
@@ -283,6 +316,7 @@ def build(
     table: ibis.Table,
     time: str,
     by: list[str],
+    along: str | None = None,
     cells: int = CELLS,
     fewest: int = FEWEST,
 ) -> Rollup:
@@ -293,31 +327,43 @@ def build(
     combinations and the time column's range. The cells are dropped with the rollup.
     A time range of fewer than *fewest* whole cells reads the raw rows.
 
+    :param along: a column the cells are split by too, in bins (:data:`BINS` over its
+        range, a power of two wide): for M4 along it. Such a rollup may hold
+        :data:`ALONG_SHARE` times *cells* rows and needs at most :data:`ALONG_FEWEST`
+        whole cells.
     :raise ValueError: if a column is missing or of the wrong type, or the engine is
         not DuckDB.
     """
     if engine.name != "duckdb":
         raise ValueError(f"rollup needs a DuckDB engine, not {engine.name}")
     schema = table.schema()
-    for column in [time, *by]:
+    ordered = {"time": time, "along": along or time}
+    for column in [*ordered.values(), *by]:
         if column not in schema:
             raise ValueError(f"rollup: no column {column!r} (columns: {', '.join(schema)})")
-    kind = schema[time]
-    if not (kind.is_numeric() or kind.is_timestamp()):
-        raise ValueError(f"rollup: time column {time!r} holds {kind}, not numbers or dates")
-    measures = tuple(c for c, k in schema.items() if k.is_numeric() and c not in (time, *by))
-    x = table[time]
-    found = engine.execute(table.aggregate(low=position(x).min(), high=position(x).max()))
-    low, high = found["low"].iloc[0], found["high"].iloc[0]
-    span = 0.0 if pd.isna(low) else float(high) - float(low)
+    for role, column in ordered.items():
+        kind = schema[column]
+        if not (kind.is_numeric() or kind.is_timestamp()):
+            raise ValueError(f"rollup: {role} column {column!r} holds {kind}, not numbers or dates")
+    along = ordered["along"]
+    skip = {time, along, *by}
+    measures = tuple(c for c, k in schema.items() if k.is_numeric() and c not in skip)
+    span, span_along = (_span(engine, table, column) for column in (time, along))
     series = int(engine.execute(table.select(*by).distinct().count())) if by else 1
-    wanted = max(series * span / cells, 2.0**-30)
-    grain = 2.0 ** math.ceil(math.log2(wanted))
-    if kind.is_timestamp() or kind.is_integer():
-        grain = max(grain, 1.0)
-    t = table.mutate(_cell=(position(x) / grain).floor().cast("int64"))
-    sums: dict = {"_rows": t.count()}
-    x = t[time]
+    step = 0.0
+    if along != time:
+        step = _power(span_along / BINS, schema[along], up=False)
+        series *= max(math.ceil(span_along / step), 1)
+        cells, fewest = cells * ALONG_SHARE, min(fewest, ALONG_FEWEST)
+    grain = _power(series * span / cells, schema[time])
+    step = step or grain
+    t = table.mutate(_cell=(position(table[time]) / grain).floor().cast("int64"))
+    keys = [*by, "_cell"]
+    if along != time:
+        t = t.mutate(_bin=(position(t[along]) / step).floor().cast("int64"))
+        keys.append("_bin")
+    x = t[along]
+    sums: dict = {"_rows": t.count(), "_low": position(x).min(), "_high": position(x).max()}
     for m in measures:
         v = t[m]
         both = v.notnull() & x.notnull()
@@ -336,12 +382,26 @@ def build(
     con = engine.connection()
     con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {DATABASE} (READ_WRITE)")
     name = f"rollup_{uuid.uuid4().hex}"
-    made = con.create_table(
-        name, t.group_by([*by, "_cell"]).aggregate(**sums), database=(DATABASE, "main")
-    )
-    rollup = Rollup(made, time, tuple(by), measures, grain, fewest)
+    made = con.create_table(name, t.group_by(keys).aggregate(**sums), database=(DATABASE, "main"))
+    rollup = Rollup(made, time, tuple(by), measures, grain, fewest, along, step)
     weakref.finalize(rollup, _drop, engine, name)
     return rollup
+
+
+def _span(engine: Engine, table: ibis.Table, column: str) -> float:
+    """Return how far the values of *column* spread, as :func:`position` counts them."""
+    at = position(table[column])
+    found = engine.execute(table.aggregate(low=at.min(), high=at.max()))
+    low, high = found["low"].iloc[0], found["high"].iloc[0]
+    return 0.0 if pd.isna(low) else float(high) - float(low)
+
+
+def _power(wanted: float, kind, up: bool = True) -> float:
+    """Return the power of two nearest *wanted* (above, or below unless *up*): a width
+    of cells or bins, at least 1 for whole numbers and dates."""
+    exponent = math.log2(max(wanted, 2.0**-30))
+    power = 2.0 ** (math.ceil(exponent) if up else math.floor(exponent))
+    return max(power, 1.0) if kind.is_timestamp() or kind.is_integer() else power
 
 
 def _drop(engine: Engine, name: str) -> None:

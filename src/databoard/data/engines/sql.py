@@ -48,8 +48,9 @@ class TableRows:
     #: ``(column, low, high)`` of each range the rows are narrowed to: the extent of an
     #: axis known without asking the engine (:meth:`m4` buckets it)
     ranges: tuple = ()
-    #: the dataset's rollup, which answers some views from far fewer rows
-    rollup: Rollup | None = None
+    #: the dataset's rollups, which answer some views from far fewer rows: the first
+    #: along its time column, then any along other columns (for M4 along them)
+    rollups: tuple[Rollup, ...] = ()
     #: the conditions these rows are the dataset's rows narrowed by, as long as nothing
     #: else shaped them (then ``None``): what the rollup is asked with
     rolled: tuple | None = ()
@@ -58,18 +59,23 @@ class TableRows:
         self, table: ibis.Table, ranges: tuple | None = None, rolled: tuple | None = None
     ) -> TableRows:
         ranges = self.ranges if ranges is None else ranges
-        return TableRows(table, self.engine, ranges, self.rollup, rolled)
+        return TableRows(table, self.engine, ranges, self.rollups, rolled)
 
-    def rolled_up(self, time: str, by: list[str], **sizes: int) -> TableRows:
-        """Return these rows with a rollup per *by* columns and cell of *time* (built now).
+    def rolled_up(
+        self, time: str, by: list[str], along: list[str] | None = None, **sizes: int
+    ) -> TableRows:
+        """Return these rows with a rollup per *by* columns and cell of *time* (built now),
+        and one split by bins of each *along* column too.
 
         :param sizes: ``cells`` (about the most rows of the rollup) and ``fewest`` (whole
             cells a time range needs to be read from it), as :func:`.rollup.build` takes.
         """
         from .rollup import build
 
-        made = build(self.engine, self.table, time, by, **sizes)
-        return TableRows(self.table, self.engine, self.ranges, made, ())
+        made = [build(self.engine, self.table, time, by, None, **sizes)]
+        for column in along or []:
+            made.append(build(self.engine, self.table, time, by, column, **sizes))
+        return TableRows(self.table, self.engine, self.ranges, tuple(made), ())
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -112,8 +118,8 @@ class TableRows:
             metric = t.count().name(value or "count")
         else:
             metric = _AGGREGATE[how](t[value]).name(value)
-        if self.rollup is not None and self.rolled is not None:
-            found = self.rollup.aggregate(t, self.rolled, keys, value, how, metric.type())
+        if self.rollups and self.rolled is not None:
+            found = self.rollups[0].aggregate(t, self.rolled, keys, value, how, metric.type())
             if found is not None:
                 return self._with(found)
         if not keys:
@@ -300,28 +306,33 @@ class TableRows:
         (no grouping) finds them first. The same aggregation counts each series' rows
         with both values: a series no longer than *width* stays whole (read as it is),
         a reduced one loses its missing values (and gaps). When the dataset has a
-        rollup over x and a bucket is at least one of its cells wide, each bucket is
-        made of whole cells (so at most ``width / 4`` of them), and the rollup answers
-        when it can (:mod:`.rollup`): the same points either way.
+        rollup along x and a bucket is at least one of its bins wide, each bucket is
+        made of whole bins (so at most ``width / 4`` of them), and the rollup answers
+        when it can (:mod:`.rollup`), the axis' ends too: the same points either way.
         """
         t = self.table
+        rollup = next((r for r in self.rollups if r.along == x), None)
         extent = next(((low, high) for c, low, high in self.ranges if c == x), None)
-        if extent is None:  # one quick scan first: where x lies
-            at = position(t[x])
-            found = self.engine.execute(t.aggregate(lo=at.min(), hi=at.max()))
-            if found.empty or pd.isna(found["lo"].iloc[0]):
+        if extent is None:  # one quick query first: where x lies
+            ends = None
+            if rollup is not None and self.rolled is not None:
+                ends = rollup.extent(t, self.rolled)
+            if ends is None:
+                at = position(t[x])
+                ends = t.aggregate(low=at.min(), high=at.max())
+            found = self.engine.execute(ends)
+            if found.empty or pd.isna(found["low"].iloc[0]):
                 return self
-            low, high = float(found["lo"].iloc[0]), float(found["hi"].iloc[0])
+            low, high = float(found["low"].iloc[0]), float(found["high"].iloc[0])
         else:  # a range filter on x: its ends are the axis' (as the engine counts them)
             low, high = (seconds(end) for end in extent)
         buckets = max(width // 4, 1)
         t = t.filter(t[y].notnull(), t[x].notnull())
-        rollup = self.rollup if self.rollup is not None and self.rollup.time == x else None
         aligned = rollup.aligns(low, high, buckets) if rollup is not None else None
         query = None
-        if rollup is not None and aligned is not None:  # buckets of whole cells
+        if rollup is not None and aligned is not None:  # buckets of whole bins
             first, per = aligned
-            t = t.mutate(_bucket=(rollup.cell(t[x]) - first) // per)
+            t = t.mutate(_bucket=(rollup.bin(t[x]) - first) // per)
             if self.rolled is not None:
                 query = rollup.m4(t, self.rolled, x, y, keys, first, per)
         else:
