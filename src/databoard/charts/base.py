@@ -129,8 +129,8 @@ class Columns:
         return present(self.array(column))
 
     def codes(self, column: str) -> tuple[np.ndarray, Sequence]:
-        """Return the column's values numbered (see :func:`_codes`)."""
-        return _codes(self.array(column))
+        """Return the column's values numbered (see :func:`numbered`)."""
+        return numbered(self.array(column))
 
     def values(self, column: str, rows: np.ndarray | None = None) -> list:
         """Return the *rows* (positions; all when ``None``) of *column* as a JSON-ready list."""
@@ -163,7 +163,7 @@ def groups(
         rows = np.arange(len(frame))
     if column is None:
         return [(None, rows, PALETTE[0])]
-    codes, names = frame.codes(column) if isinstance(frame, Columns) else _codes(frame[column])
+    codes, names = frame.codes(column) if isinstance(frame, Columns) else numbered(frame[column])
     codes = codes[rows]
     counts = np.bincount(codes[codes >= 0], minlength=len(names))
     present = {names[int(c)]: c for c in np.flatnonzero(counts)}
@@ -195,7 +195,7 @@ def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFram
         rank = view.rank_of(column) if column in frame.columns else None
         if rank:
             position = {value: i for i, value in enumerate(rank)}
-            codes, names = _codes(frame[column])
+            codes, names = numbered(frame[column])
             at = np.array([position.get(n, len(rank)) for n in names] + [len(rank)])
             keys.append(at[codes])  # code -1 (missing) takes the last entry
     if not keys:
@@ -203,7 +203,7 @@ def in_order(frame: pd.DataFrame, columns: list[str], view: View) -> pd.DataFram
     return frame.iloc[np.lexsort(keys[::-1])]
 
 
-def _codes(values) -> tuple[np.ndarray, Sequence]:
+def numbered(values) -> tuple[np.ndarray, Sequence]:
     """Number *values* (a Series or array; -1 where missing); return the numbers and the
     values numbered."""
     array = _array(values)

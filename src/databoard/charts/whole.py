@@ -14,7 +14,16 @@ from ..data.engines import FrameRows
 from ..data.engines.rows import OTHER
 from ..data.reshape import group_sums
 from . import numbers
-from .base import Kind, Misfit, aggregate, check_aggregate, empty_figure, groups, values
+from .base import (
+    Kind,
+    Misfit,
+    aggregate,
+    check_aggregate,
+    empty_figure,
+    groups,
+    numbered,
+    values,
+)
 from .theme import base_layout
 
 
@@ -315,14 +324,6 @@ def _numbers(series: pd.Series) -> bool:
     return isinstance(series.array, NumpyExtensionArray) and series.dtype.kind in "iu"
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
-    """Number the values of *series* from 0 (-1 where missing); return them and how many."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), len(series.cat.categories)
-    codes, uniques = pd.factorize(series)
-    return codes, len(uniques)
-
-
 class Kpi(Kind):
     """A headline number: ``value`` combined for the last ``x``, with the change since the first.
 
@@ -373,7 +374,8 @@ class Kpi(Kind):
         keep = ~np.isnan(value)
         xs, at = np.unique(frame[self.x].to_numpy(), return_inverse=True)
         if self.over:
-            over, count = _codes(frame[self.over])
+            over, names = numbered(frame[self.over])
+            count = len(names)
             pairs = np.unique(at[keep] * (count + 1) + over[keep] + 1)
             pairs = pairs[pairs % (count + 1) != 0]  # a missing ``over`` is not counted
             per_x = np.bincount(pairs // (count + 1), minlength=len(xs))

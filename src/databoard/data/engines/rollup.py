@@ -71,6 +71,19 @@ def _builtin(arg, key):
     """Stand for an engine's own aggregate of two arguments (its body is never run)."""
 
 
+def passes(column, condition: Condition):
+    """Return the Ibis test of the values of *column* that meet *condition*."""
+    if condition.op == "in":
+        return column.isin(list(condition.values))
+    if condition.op == "between":
+        return column.between(*condition.values)
+    if condition.op == "eq":
+        return column == condition.values[0]
+    if condition.op == "notnull":
+        return column.notnull()
+    raise ValueError(f"unknown condition {condition.op!r}")
+
+
 def position(column):
     """Return where each value of an x column lies, as a number: seconds for timestamps."""
     return column.epoch_seconds() if column.type().is_timestamp() else column.cast("float64")
@@ -257,10 +270,8 @@ class Rollup:
         )
 
     def _narrowed(self, cut: Cut) -> ibis.Table:
-        from .sql import _test
-
         cells = self.cells
-        tests = [_test(cells[c.column], c) for c in cut.cells]
+        tests = [passes(cells[c.column], c) for c in cut.cells]
         if cut.inside is not None:
             tests.append(cells._cell.between(*cut.inside))
         return cells.filter(*tests) if tests else cells

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .memory import FrameRows, too_many
-from .rollup import Rollup, corners, position, seconds
+from .rollup import Rollup, corners, passes, position, seconds
 from .rows import (
     BOX_STATS,
     OTHER,
@@ -93,7 +93,7 @@ class TableRows:
         return self._with(t.mutate(**{c: t[c].cast("timestamp") for c in columns}))
 
     def where(self, conditions: list[Condition]) -> TableRows:
-        tests = [_test(self.table[c.column], c) for c in conditions]
+        tests = [passes(self.table[c.column], c) for c in conditions]
         if not tests:
             return self
         narrowed = tuple((c.column, *c.values) for c in conditions if c.op == "between")
@@ -360,18 +360,6 @@ class TableRows:
         if len(found) > limit:
             raise RowLimitError(too_many(None, limit))
         return found
-
-
-def _test(column, condition: Condition):
-    if condition.op == "in":
-        return column.isin(list(condition.values))
-    if condition.op == "between":
-        return column.between(*condition.values)
-    if condition.op == "eq":
-        return column == condition.values[0]
-    if condition.op == "notnull":
-        return column.notnull()
-    raise ValueError(f"unknown condition {condition.op!r}")
 
 
 def _plain(value):
