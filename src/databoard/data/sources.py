@@ -92,6 +92,16 @@ _notes: dict[str, str | None] = {}
 _lock = threading.Lock()
 
 
+def stamp(path: Path) -> tuple[int, int]:
+    """Return the size and modification time of the file at *path*: whether it changed,
+    told without reading it.
+
+    :raise OSError: if it is gone.
+    """
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
 def resolve(root: str | Path, relative: str | Path) -> Path:
     """Return *relative* resolved against *root*, refusing anything outside *root*.
 

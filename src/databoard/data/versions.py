@@ -91,11 +91,7 @@ class FileProbe:
 
     def stamp(self) -> tuple:
         """Return each file's name, size and modification time: cheap, no data read."""
-        found = []
-        for path in self.paths():
-            stat = path.stat()
-            found.append((path.name, stat.st_size, stat.st_mtime_ns))
-        return tuple(found)
+        return tuple((path.name, *sources.stamp(path)) for path in self.paths())
 
     def digest(self) -> str:
         """Return a digest of every file's name and bytes."""

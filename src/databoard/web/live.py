@@ -21,6 +21,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 
 from ..authoring import loader
+from ..data import sources
 from ..site import Site, data_refresh, load_site
 
 bp = Blueprint("live", __name__)
@@ -77,12 +78,11 @@ class Live:
         return found
 
     def stamp(self) -> Stamp:
-        """Return each watched file's modification time and size (None once it is gone)."""
+        """Return each watched file's size and modification time (None once it is gone)."""
         found: Stamp = {}
         for path in self.files():
             try:
-                info = path.stat()
-                found[str(path)] = (info.st_mtime_ns, info.st_size)
+                found[str(path)] = sources.stamp(path)
             except OSError:
                 found[str(path)] = None
         return found
