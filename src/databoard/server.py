@@ -12,6 +12,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
 from . import config, logs, memory
+from .data.engines import connections
 from .security import keys
 from .web import cache_store, metrics
 
@@ -92,11 +94,12 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         # Load the data once in the server process; the workers share it after the fork.
         "preload_app": True,
         # Process-wide memory tuning belongs to the server, not to create_app().
-        "when_ready": settle_memory,
+        "when_ready": ready_to_fork,
         "pre_fork": freeze_before_fork,
         "post_request": trim_memory,
-        # Each worker's metrics: what its cache holds from its start, gone when it ends.
-        "post_worker_init": announce_worker,
+        # Each worker opens its own databases; its metrics show what its cache holds
+        # from its start, gone when it ends.
+        "post_worker_init": start_worker,
         "child_exit": forget_worker,
         "timeout": values["TIMEOUT"],
         # On SIGTERM, requests in flight get this long to finish before workers are killed.
@@ -119,8 +122,10 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def settle_memory(arbiter) -> None:
-    """gunicorn hook: once the app is loaded, give back what loading used."""
+def ready_to_fork(arbiter) -> None:
+    """gunicorn hook: once the app is loaded, close its databases (each worker opens its
+    own: a connection must not cross a fork) and give back what loading used."""
+    connections.close_all()
     memory.settle()
 
 
@@ -135,8 +140,24 @@ def trim_memory(worker, req, environ, resp) -> None:
         memory.trim()
 
 
-def announce_worker(worker) -> None:
-    """gunicorn hook: show in a new worker's metrics the answers it inherits."""
+def start_worker(worker) -> None:
+    """gunicorn hook: in a new worker, load the datasets held in DuckDB into databases of
+    its own (telling the server it is alive meanwhile, however long their rollups take),
+    then show in its metrics the answers it inherits."""
+    site = worker.wsgi.extensions["databoard"]
+    done = threading.Event()
+
+    def alive() -> None:
+        while not done.wait(1.0):
+            worker.notify()
+
+    beat = threading.Thread(target=alive, name="databoard-heartbeat", daemon=True)
+    beat.start()
+    try:
+        site.reopen()
+    finally:
+        done.set()
+        beat.join()
     cache_store.announce(worker.wsgi)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -104,6 +105,43 @@ class Site:
     swaps: int = 0
     _retrying: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _replacing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reopen(self) -> None:
+        """Load again, in this process, every dataset held in a DuckDB database.
+
+        A database must not cross a fork: the production server closes its engines once
+        the app is loaded (:func:`.connections.close_all`), and each gunicorn worker then
+        opens its own DuckDB databases and loads those datasets (their rollups too) before
+        it serves, each dashboard checked as at start. The other datasets are shared with
+        the server as they are; other engines connect again on first use.
+        """
+        from .data.engines.connections import Engine
+
+        for slug, board in list(self.dashboards.items()):
+            keep = {}
+            for name, dataset in board.datasets.items():
+                engine = getattr(dataset.rows, "engine", None)
+                if not (isinstance(engine, Engine) and engine.name == "duckdb"):
+                    keep[name] = dataset
+            if len(keep) == len(board.datasets):
+                continue
+            started = time.perf_counter()
+            new = board.fresh(keep)
+            problems = load_and_check_board(new)
+            if problems:  # served as waiting: /readyz says why, and tries again
+                log.error("dashboard %s: %s", slug, "; ".join(map(str, problems)))
+                with self._replacing:
+                    self.dashboards = {k: v for k, v in self.dashboards.items() if k != slug}
+                    self.waiting = self.waiting | {slug: (new, tuple(problems))}
+                continue
+            self.replace(slug, board, new)
+            loaded = ", ".join(sorted(set(board.datasets) - set(keep)))
+            log.info(
+                "worker %d: dataset %s loaded into its own database in %.2f s",
+                os.getpid(),
+                loaded,
+                time.perf_counter() - started,
+            )
 
     def replace(self, slug: str, old: Dashboard | None, new: Dashboard) -> bool:
         """Serve *new* as *slug* if *old* is what serves it now; requests under way keep

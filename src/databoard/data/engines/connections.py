@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import sys
 import threading
 import time
 from pathlib import Path
@@ -28,13 +29,19 @@ _engines_lock = threading.Lock()
 
 
 @atexit.register
-def _close_shared() -> None:
-    """Close the shared engines' connections as the process ends, not in the GC."""
+def close_all() -> None:
+    """Close the shared engines' connections: as the process ends (not in the GC), and
+    in a server before it forks its workers, since a connection must not cross a fork
+    (DuckDB's threads stay behind, a PostgreSQL socket would be shared): each worker
+    opens its own (:meth:`databoard.site.Site.reopen`)."""
     with _engines_lock:
         engines = list(_engines.values())
     for engine in engines:
         with contextlib.suppress(Exception):  # a connection the server already dropped
             engine.close()
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None:  # and the one ``import duckdb`` opens, with a thread of its own
+        duckdb.close()
 
 
 class EngineError(RuntimeError):
@@ -88,6 +95,11 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"Engine({self.shown!r})"
+
+    @property
+    def opened(self) -> bool:
+        """Whether this process opened the database (and has not closed it since)."""
+        return self._base is not None
 
     def base(self):
         """Return the connection opened first, which tables and schemas are read from."""

@@ -417,6 +417,8 @@ def _power(wanted: float, kind, up: bool = True) -> float:
 
 def _drop(engine: Engine, name: str) -> None:
     """Drop a rollup's cells once nothing reads them (a new version replaced them)."""
+    if not engine.opened:  # closed (before a fork, at exit): the cells went with it
+        return
     try:
         con = ibis.duckdb.from_connection(engine.base().con.cursor())
         con.drop_table(name, database=(DATABASE, "main"), force=True)
