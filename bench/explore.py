@@ -172,6 +172,8 @@ def clicks(browser, url: str, regions: list[str], rest: int) -> list[tuple[float
         for region in regions:
             took = page.evaluate(CLICK, [region, rest])
             page.evaluate(CLICK, [region, 0])  # a second click: every region again
+            # Its history entry comes once its charts are painted: not during the floor.
+            page.wait_for_function("databoard.pendingURL === null")
             out.append((took, other.evaluate(REDRAW, region), page.evaluate(REDRAW, region)))
         return out
     finally:

@@ -1,5 +1,6 @@
 """A view change in Chromium: one request for the charts it redraws, each drawn from its
-line, and a chart that fails shows its error while the others still draw."""
+line, a chart that fails shows its error while the others still draw, and the view's
+history entry waits for its charts."""
 
 from __future__ import annotations
 
@@ -68,3 +69,62 @@ def test_one_request_draws_each_chart_and_a_failure_stays_its_own(tmp_path, watc
         watch.wait_drawn()
         assert error.is_visible() and xs(page, "bars") == ["c"]
         assert watch.errors == []
+
+
+# Note, for each history entry the page adds, the charts' state at that moment and how
+# long after the view changed it came.
+PUSHES = """
+window.pushed = [];
+document.addEventListener("databoard:view", () => (window.changed = performance.now()));
+const push = history.pushState.bind(history);
+history.pushState = (...args) => {
+  window.pushed.push({
+    status: document.getElementById("status").textContent,
+    loading: document.querySelectorAll(".chart.is-loading").length,
+    waited: performance.now() - window.changed,
+  });
+  return push(...args);
+};
+"""
+
+
+def test_a_view_enters_the_history_once_drawn_or_after_a_wait_and_back_undoes_it(
+    tmp_path, open_watch
+):
+    (tmp_path / "calls.py").write_text(BOARD)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([bin_path("databoard"), "serve", str(tmp_path), "--port", str(port)], url):
+        watch = open_watch({"width": 1280, "height": 900}, PUSHES)
+        page = watch.page
+        page.goto(f"{url}/d/calls")
+        watch.wait_drawn()
+        key = page.get_by_label("Key", exact=True)
+
+        # The answer held back: the entry comes all the same once historyWait is over,
+        # so the address and the back button follow the controls.
+        held = []
+        page.route("**/figures/**", lambda route: held.append(route))
+        key.select_option("a")
+        page.wait_for_function("location.search === '?k=a'")
+        (entry,) = page.evaluate("pushed")
+        assert entry["loading"] == 2
+        assert entry["waited"] >= page.evaluate("databoard.historyWait") - 1
+        held[0].continue_()
+        page.unroute("**/figures/**")
+        watch.wait_drawn()
+        assert xs(page, "bars") == ["a"]
+
+        # Answered in time: the entry comes once the charts show the view, not before.
+        page.evaluate("databoard.historyWait = 600_000")
+        key.select_option("b")
+        page.wait_for_function("location.search === '?k=b'")
+        entry = page.evaluate("pushed.at(-1)")
+        assert (entry["status"], entry["loading"]) == ("Charts updated.", 0)
+        assert xs(page, "bars") == ["b"] and xs(page, "fragile") == ["b"]
+
+        page.go_back()
+        page.wait_for_function("location.search === '?k=a'")
+        watch.wait_drawn()
+        assert xs(page, "bars") == ["a"] and xs(page, "fragile") == ["a"]
+        assert len(page.evaluate("pushed")) == 2 and watch.errors == []

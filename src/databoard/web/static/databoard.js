@@ -9,7 +9,8 @@ const databoard = {
   requests: new Map(), // chart id -> what releases its pending redraw's request
   multiselects: new Map(), // filter name -> chip widget
   prefetched: new Map(), // figure URL -> its parsed answer, asked for ahead (a slider, a hover)
-  pendingURL: null, // adds the view on screen to the history, in the next task
+  pendingURL: null, // adds the view on screen to the history, once it is drawn (see pushURL)
+  historyWait: 100, // ms a new view waits at most for its history entry (see pushURL)
 
   init() {
     const node = document.getElementById("databoard-state");
@@ -115,15 +116,17 @@ const databoard = {
     const query = this.currentQuery();
     if (query.toString() === this.query.toString()) return Promise.resolve();
     const drawn = this.redraw(query);
-    if (push) this.pushURL(query);
+    if (push) this.pushURL(query, drawn);
     return drawn;
   },
 
-  // Give the view its own history entry in a task of its own, after this one: pushState
-  // takes milliseconds (more with a long query), which the figures fetched ahead need not
-  // wait for (they are drawn in this task), nor the requests (they are on their way). An
-  // entry still due is added before the next one, and dropped if the history moves first.
-  pushURL(query) {
+  // Give the view its own history entry once its charts are drawn and painted (the frame
+  // after *drawn*), or after historyWait ms if that takes longer (or the tab is hidden):
+  // pushState takes milliseconds, and the browser's work for the same-document navigation
+  // (the favicon asked for again) competes with the answer on its way; done earlier it
+  // keeps the page from that answer when it comes. An entry still due is added before the
+  // next one, and dropped if the history moves first.
+  pushURL(query, drawn) {
     this.flushURL();
     const entry = () => {
       if (this.pendingURL !== entry) return;
@@ -131,7 +134,8 @@ const databoard = {
       history.pushState({ query: query.toString() }, "", this.url(query));
     };
     this.pendingURL = entry;
-    setTimeout(entry, 0);
+    drawn.then(() => requestAnimationFrame(() => setTimeout(entry, 0)));
+    setTimeout(entry, this.historyWait);
   },
 
   flushURL() {
