@@ -359,10 +359,11 @@ def build(
     along = ordered["along"]
     skip = {time, along, *by}
     measures = tuple(c for c, k in schema.items() if k.is_numeric() and c not in skip)
-    span, span_along = (_span(engine, table, column) for column in (time, along))
+    span = _span(engine, table, time)
     series = int(engine.execute(table.select(*by).distinct().count())) if by else 1
     step = 0.0
     if along != time:
+        span_along = _span(engine, table, along)
         step = _power(span_along / BINS, schema[along], up=False)
         series *= max(math.ceil(span_along / step), 1)
         cells, fewest = cells * ALONG_SHARE, min(fewest, ALONG_FEWEST)
